@@ -1,0 +1,1 @@
+"""gradflow: exact backpropagation through time for teaching recurrent networks."""
