@@ -1,0 +1,233 @@
+"""GRU cell, gate order (r, z, n), two variants.
+
+    r = σ(W_r x + b_ir + U_r h + b_hr),  z = σ(W_z x + b_iz + U_z h + b_hz)
+    "pytorch": n = tanh(W_n x + b_in + r ⊙ (U_n h + b_hn))      (PyTorch, cuDNN)
+    "cho":     n = tanh(W_n x + b_in + U_n (r ⊙ h) + b_hn)      (Cho 2014, DLFS2)
+    h' = (1 − z) ⊙ n + z ⊙ h
+
+The Cho form needs r before its candidate matmul, so it takes two recurrent
+matmuls per step; the PyTorch form takes one. Fast-path internals: the r, z
+rows are pre-scaled by ½ so that one tanh gives both sigmoids, and (PyTorch
+form) h carries a trailing 1 so that the matmul also adds b_hn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._loop import block_ends, single_thread
+
+GATES = ("r", "z", "n")
+VARIANTS = ("pytorch", "cho")
+
+
+def _sigmoid(z):
+    return 0.5 * np.tanh(0.5 * z) + 0.5
+
+
+# --------------------------------------------------------------------------
+# Reference: one step
+# --------------------------------------------------------------------------
+def step_forward(x, h_prev, params, variant="pytorch"):
+    """One GRU step. x (B, D), h_prev (B, H) -> h (B, H), cache."""
+    H = h_prev.shape[1]
+    w_hh, b_hh = params["weight_hh"], params["bias_hh"]
+    xg = x @ params["weight_ih"].T + params["bias_ih"]  # (B, 3H)
+    hg = h_prev @ w_hh[:2 * H].T + b_hh[:2 * H]  # (B, 2H)
+    r, z = _sigmoid(xg[:, :H] + hg[:, :H]), _sigmoid(xg[:, H:2 * H] + hg[:, H:])
+    if variant == "pytorch":
+        hn = h_prev @ w_hh[2 * H:].T + b_hh[2 * H:]  # U_n h + b_hn, (B, H)
+        n = np.tanh(xg[:, 2 * H:] + r * hn)
+    else:
+        hn = None
+        n = np.tanh(xg[:, 2 * H:] + (r * h_prev) @ w_hh[2 * H:].T + b_hh[2 * H:])
+    h = (1 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, hn, variant, params)
+
+
+def step_backward(dh, cache):
+    """Backward of `step_forward`: dh (B, H) -> dx (B, D), dh_prev (B, H), grads."""
+    x, h_prev, r, z, n, hn, variant, params = cache
+    H = h_prev.shape[1]
+    u_n = params["weight_hh"][2 * H:]
+    dn = dh * (1 - z) * (1 - n ** 2)  # d pre-activation of n
+    dz = dh * (h_prev - n) * z * (1 - z)
+    dh_prev = dh * z
+    if variant == "pytorch":
+        dr = dn * hn * r * (1 - r)
+        dhn = dn * r  # d(U_n h + b_hn)
+        d_rec = np.concatenate([dr, dz, dhn], axis=1)  # (B, 3H) d of the recurrent pre-activations
+        weight_hh = d_rec.T @ h_prev
+        dh_prev = dh_prev + d_rec @ params["weight_hh"]
+    else:
+        drh = dn @ u_n  # d(r ⊙ h)
+        dr = drh * h_prev * r * (1 - r)
+        d_rec = np.concatenate([dr, dz, dn], axis=1)
+        weight_hh = np.concatenate([d_rec[:, :2 * H].T @ h_prev, dn.T @ (r * h_prev)])
+        dh_prev = dh_prev + d_rec[:, :2 * H] @ params["weight_hh"][:2 * H] + drh * r
+    d_in = np.concatenate([dr, dz, dn], axis=1)  # (B, 3H) d of the input pre-activations
+    grads = {"weight_ih": d_in.T @ x, "weight_hh": weight_hh,
+             "bias_ih": d_in.sum(0), "bias_hh": d_rec.sum(0)}
+    return d_in @ params["weight_ih"], dh_prev, grads
+
+
+def step_jacobian(x, h_prev, c_prev, params, variant="pytorch"):
+    """∂h_t/∂h_{t-1}: (N, H, H) for x (N, D), h_prev (N, H)."""
+    _, (_, _, r, z, n, hn, _, _) = step_forward(x, h_prev, params, variant)
+    H = h_prev.shape[1]
+    u_r, u_z, u_n = params["weight_hh"].reshape(3, H, H)
+    k_n = (1 - z) * (1 - n ** 2)
+    J = ((h_prev - n) * z * (1 - z))[:, :, None] * u_z  # through z
+    if variant == "pytorch":
+        J += (k_n * r)[:, :, None] * u_n + (k_n * hn * r * (1 - r))[:, :, None] * u_r
+    else:  # n sees U_n (r ⊙ h): ∂(r ⊙ h)/∂h = diag(r) + diag(h ⊙ σ'(r)) U_r
+        d_rh = r[:, :, None] * np.eye(H) + (h_prev * r * (1 - r))[:, :, None] * u_r
+        J += k_n[:, :, None] * (u_n @ d_rh)
+    J[:, np.arange(H), np.arange(H)] += z  # the direct path z ⊙ h
+    return J
+
+
+# --------------------------------------------------------------------------
+# Fast path: a whole sequence
+# --------------------------------------------------------------------------
+def _scaled(params, dtype):
+    """Weights with the r, z rows halved (σ(a) = ½ tanh(a/2) + ½) and merged biases."""
+    H = params["weight_hh"].shape[1]
+    half = np.ones(3 * H, dtype)
+    half[:2 * H] = 0.5
+    b_ih, b_hh = params["bias_ih"], params["bias_hh"]
+    bias_x = np.concatenate([b_ih[:2 * H] + b_hh[:2 * H], b_ih[2 * H:]]) * half  # (3H,)
+    return (params["weight_ih"] * half[:, None]).astype(dtype, copy=False), \
+        (params["weight_hh"] * half[:, None]).astype(dtype, copy=False), bias_x
+
+
+def forward(params, xs, h0, c0=None, *, variant="pytorch", **_):
+    """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache."""
+    dtype = params["weight_hh"].dtype
+    T, B, D = xs.shape
+    H = h0.shape[1]
+    w_x, w_h, bias_x = _scaled(params, dtype)
+    b_hn = params["bias_hh"][2 * H:]
+    if variant == "cho":
+        bias_x[2 * H:] += b_hn  # outside r ⊙ (...): merges with b_in
+    X = (xs.reshape(T * B, D).astype(dtype, copy=False) @ w_x.T + bias_x).reshape(T, B, 3 * H)
+    A = np.empty((T, B, 3 * H), dtype)  # r, z, n
+    rz, n = A[:, :, :2 * H], A[:, :, 2 * H:]
+    diff = np.empty((B, H), dtype)
+    if variant == "pytorch":
+        # h_aug = [h, 1] so one matmul gives [U_r h, U_z h, U_n h + b_hn].
+        w_augT = np.concatenate([w_h.T, np.r_[np.zeros(2 * H), b_hn][None].astype(dtype)])  # (H+1, 3H)
+        h_aug = np.ones((T + 1, B, H + 1), dtype)
+        h_aug[0, :, :H] = h0
+        hs = h_aug[1:, :, :H]
+        HG = np.empty((T, B, 3 * H), dtype)  # recurrent pre-activations, kept for backward
+        with single_thread():
+            for t in range(T):
+                np.matmul(h_aug[t], w_augT, out=HG[t])
+                np.add(X[t, :, :2 * H], HG[t, :, :2 * H], out=rz[t])
+                np.tanh(rz[t], out=rz[t])
+                rz[t] *= 0.5
+                rz[t] += 0.5
+                np.multiply(A[t, :, :H], HG[t, :, 2 * H:], out=n[t])
+                n[t] += X[t, :, 2 * H:]
+                np.tanh(n[t], out=n[t])
+                np.subtract(h_aug[t, :, :H], n[t], out=diff)  # h' = n + z ⊙ (h − n)
+                diff *= A[t, :, H:2 * H]
+                np.add(n[t], diff, out=hs[t])
+        extra = {"hn": HG[:, :, 2 * H:]}
+    else:
+        w_rzT = np.ascontiguousarray(w_h[:2 * H].T)  # (H, 2H)
+        w_nT = np.ascontiguousarray(w_h[2 * H:].T)  # (H, H)
+        hs = np.empty((T, B, H), dtype)
+        RH = np.empty((T, B, H), dtype)  # r ⊙ h_{t-1}, kept for backward
+        rec = np.empty((B, 2 * H), dtype)
+        h = h0.astype(dtype, copy=False)
+        with single_thread():
+            for t in range(T):
+                np.matmul(h, w_rzT, out=rec)
+                np.add(X[t, :, :2 * H], rec, out=rz[t])
+                np.tanh(rz[t], out=rz[t])
+                rz[t] *= 0.5
+                rz[t] += 0.5
+                np.multiply(A[t, :, :H], h, out=RH[t])
+                np.matmul(RH[t], w_nT, out=n[t])
+                n[t] += X[t, :, 2 * H:]
+                np.tanh(n[t], out=n[t])
+                np.subtract(h, n[t], out=diff)
+                diff *= A[t, :, H:2 * H]
+                h = np.add(n[t], diff, out=hs[t])
+        extra = {"rh": RH}
+    gates = {"r": A[:, :, :H], "z": A[:, :, H:2 * H], "n": n}
+    cache = {"gates": gates, "xs": xs, "h0": h0, "hs": hs, "params": params,
+             "variant": variant, "dtype": dtype, **extra}
+    return hs, None, cache
+
+
+def backward(dhs, cache, *, truncate=None):
+    """BPTT through `forward`. dhs (T, B, H) direct terms -> dict (see lstm.backward)."""
+    xs, h0, hs, params, dtype, gates = (cache[k] for k in ("xs", "h0", "hs", "params", "dtype", "gates"))
+    T, B, H = hs.shape
+    D = xs.shape[2]
+    r, z, n = gates["r"], gates["z"], gates["n"]
+    h_prev = np.concatenate([h0[None].astype(dtype, copy=False), hs[:-1]])  # (T, B, H)
+    ends = block_ends(T, truncate)
+    k_n = (1 - z) * (1 - n ** 2)  # dn_pre = dh ⊙ k_n
+    k_z = (h_prev - n) * z * (1 - z)  # dz_pre = dh ⊙ k_z
+    w_hh = params["weight_hh"].astype(dtype, copy=False)
+    dh = np.empty((T, B, H), dtype)
+    rec = np.empty((B, H), dtype)
+    direct = np.empty((B, H), dtype)
+    dhs = dhs.astype(dtype, copy=False)
+    if cache["variant"] == "pytorch":
+        # [dr, dz, d(U_n h + b_hn)] = dh ⊙ K: one multiply per step.
+        K = np.stack([k_n * cache["hn"] * r * (1 - r), k_z, k_n * r], axis=2)  # (T, B, 3, H)
+        dG = np.empty((T, B, 3, H), dtype)
+        with single_thread():
+            for t in range(T - 1, -1, -1):
+                if ends[t]:
+                    dh[t] = dhs[t]
+                else:
+                    np.matmul(dG[t + 1].reshape(B, 3 * H), w_hh, out=rec)
+                    np.multiply(dh[t + 1], z[t + 1], out=direct)
+                    rec += direct
+                    np.add(dhs[t], rec, out=dh[t])
+                np.multiply(dh[t][:, None, :], K[t], out=dG[t])
+        d_rec = dG.reshape(T * B, 3 * H)
+        dn = dh * k_n  # (T, B, H)
+        d_in = np.concatenate([dG[:, :, :2].reshape(T, B, 2 * H), dn], axis=2).reshape(T * B, 3 * H)
+        dW_hh = d_rec.T @ h_prev.reshape(T * B, H)
+        dh0 = dG[0].reshape(B, 3 * H) @ w_hh + dh[0] * z[0]
+        hh_terms = [(dG.reshape(T, B, 3 * H), h_prev)]
+    else:
+        k_r = h_prev * r * (1 - r)  # dr_pre = d(r⊙h) ⊙ k_r
+        u_n, u_rz = w_hh[2 * H:], w_hh[:2 * H]
+        dG = np.empty((T, B, 3 * H), dtype)  # dr, dz, dn pre-activations
+        dr, dz, dn = dG[:, :, :H], dG[:, :, H:2 * H], dG[:, :, 2 * H:]
+        drh = np.empty((T, B, H), dtype)
+        with single_thread():
+            for t in range(T - 1, -1, -1):
+                if ends[t]:
+                    dh[t] = dhs[t]
+                else:
+                    np.matmul(dG[t + 1, :, :2 * H], u_rz, out=rec)
+                    np.multiply(drh[t + 1], r[t + 1], out=direct)
+                    rec += direct
+                    np.multiply(dh[t + 1], z[t + 1], out=direct)
+                    rec += direct
+                    np.add(dhs[t], rec, out=dh[t])
+                np.multiply(dh[t], k_n[t], out=dn[t])
+                np.matmul(dn[t], u_n, out=drh[t])
+                np.multiply(drh[t], k_r[t], out=dr[t])
+                np.multiply(dh[t], k_z[t], out=dz[t])
+        d_rec = d_in = dG.reshape(T * B, 3 * H)
+        dW_hh = np.concatenate([d_rec[:, :2 * H].T @ h_prev.reshape(T * B, H),
+                                dn.reshape(T * B, H).T @ cache["rh"].reshape(T * B, H)])
+        dh0 = dG[0, :, :2 * H] @ u_rz + drh[0] * r[0] + dh[0] * z[0]
+        hh_terms = [(dG[:, :, :2 * H], h_prev), (dn, cache["rh"])]
+    grads = {"weight_ih": d_in.T @ xs.reshape(T * B, D).astype(dtype, copy=False),
+             "weight_hh": dW_hh, "bias_ih": d_in.sum(0), "bias_hh": d_rec.sum(0)}
+    d_in3 = d_in.reshape(T, B, 3 * H)
+    return {"dx": (d_in @ params["weight_ih"].astype(dtype, copy=False)).reshape(T, B, D),
+            "dh0": dh0, "dc0": None, "grads": grads, "dh": dh, "dc": None,
+            "dgates": {"r": d_in3[:, :, :H], "z": d_in3[:, :, H:2 * H], "n": d_in3[:, :, 2 * H:]},
+            "hh_terms": hh_terms}

@@ -1,0 +1,192 @@
+"""LSTM cell, PyTorch's equations and gate order (i, f, g, o).
+
+    i, f, o = σ(W_i· x + b_i· + U_· h),  g = tanh(W_g x + b_g + U_g h)
+    c' = f ⊙ c + i ⊙ g,                  h' = o ⊙ tanh(c')
+
+`step_forward` / `step_backward` are the plain reference (one step, easy to
+read). `forward` / `backward` run a whole sequence fast; they are what the
+engine and the language model use, and the tests check one against the other.
+
+Internal layout of the fast path (never visible outside this file): gates are
+stored in the order (o, i, f, g) followed by c_{t-1}, so that
+  * the three sigmoid gates are contiguous: one tanh over all gates, with
+    σ(z) = ½·tanh(z/2) + ½ folded into the weights (rows scaled by ½);
+  * [i, f] ⊙ [g, c_{t-1}] is one multiply and c_t one add;
+  * the backward's i, f, g gradients are one multiply with dc_t.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._loop import block_ends, single_thread
+
+GATES = ("i", "f", "g", "o")
+
+
+def _sigmoid(z):
+    return 0.5 * np.tanh(0.5 * z) + 0.5  # never overflows, unlike 1/(1+exp(-z))
+
+
+# --------------------------------------------------------------------------
+# Reference: one step
+# --------------------------------------------------------------------------
+def step_forward(x, h_prev, c_prev, params):
+    """One LSTM step.
+
+    x (B, D), h_prev (B, H), c_prev (B, H) -> h (B, H), c (B, H), cache.
+    """
+    H = h_prev.shape[1]
+    z = (x @ params["weight_ih"].T + params["bias_ih"]
+         + h_prev @ params["weight_hh"].T + params["bias_hh"])  # (B, 4H)
+    i, f = _sigmoid(z[:, :H]), _sigmoid(z[:, H:2 * H])
+    g, o = np.tanh(z[:, 2 * H:3 * H]), _sigmoid(z[:, 3 * H:])
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
+    h = o * tc
+    return h, c, (x, h_prev, c_prev, i, f, g, o, tc, params)
+
+
+def step_backward(dh, dc, cache):
+    """Backward of `step_forward`.
+
+    dh (B, H), dc (B, H): upstream gradients of h and c.
+    Returns dx (B, D), dh_prev (B, H), dc_prev (B, H), grads (dict like params).
+    """
+    x, h_prev, c_prev, i, f, g, o, tc, params = cache
+    dc = dc + dh * o * (1 - tc ** 2)  # total dL/dc
+    dz = np.concatenate([dc * g * i * (1 - i),
+                         dc * c_prev * f * (1 - f),
+                         dc * i * (1 - g ** 2),
+                         dh * tc * o * (1 - o)], axis=1)  # (B, 4H)
+    grads = {"weight_ih": dz.T @ x, "weight_hh": dz.T @ h_prev,
+             "bias_ih": dz.sum(0), "bias_hh": dz.sum(0)}
+    return dz @ params["weight_ih"], dz @ params["weight_hh"], dc * f, grads
+
+
+# --------------------------------------------------------------------------
+# Fast path: a whole sequence
+# --------------------------------------------------------------------------
+def _perm(H):
+    """Row order (o, i, f, g) of the internal layout, from PyTorch's (i, f, g, o)."""
+    return np.r_[3 * H:4 * H, 0:3 * H]
+
+
+def forward(params, xs, h0, c0, **_):
+    """Run the LSTM over a sequence.
+
+    xs (T, B, D), h0 (B, H), c0 (B, H) -> hs (T, B, H), cs (T, B, H), cache.
+    Computes in the dtype of params["weight_hh"]. cache["gates"] maps
+    i, f, g, o to (T, B, H) activations.
+    """
+    dtype = params["weight_hh"].dtype
+    T, B, D = xs.shape
+    H = h0.shape[1]
+    perm = _perm(H)
+    half = np.ones(4 * H, dtype)
+    half[:3 * H] = 0.5  # σ(z) = ½·tanh(z/2) + ½: pre-scale the sigmoid rows
+    w_x = params["weight_ih"][perm] * half[:, None]  # (4H, D)
+    w_hT = np.ascontiguousarray((params["weight_hh"][perm] * half[:, None]).T)  # (H, 4H)
+    bias = (params["bias_ih"] + params["bias_hh"])[perm] * half  # (4H,)
+    Z = (xs.reshape(T * B, D).astype(dtype, copy=False) @ w_x.T + bias)  # (T*B, 4H)
+    Z = Z.reshape(T, B, 4 * H)
+
+    A = np.empty((T + 1, B, 5 * H), dtype)  # per step: [o i f g c_{t-1}]
+    A[0, :, 4 * H:] = c0
+    pre, sig = A[:T, :, :4 * H], A[:T, :, :3 * H]
+    if_, gc = A[:T, :, H:3 * H], A[:T, :, 3 * H:]  # [i f] and [g c_{t-1}]
+    o_gate, cs = A[:T, :, :H], A[1:, :, 4 * H:]  # cs[t] is c_t
+    tcs = np.empty((T, B, H), dtype)  # tanh(c_t)
+    hs = np.empty((T, B, H), dtype)
+    rec = np.empty((B, 4 * H), dtype)
+    prod = np.empty((B, 2 * H), dtype)
+    h = h0.astype(dtype, copy=False)
+    with single_thread():
+        for t in range(T):
+            np.matmul(h, w_hT, out=rec)
+            np.add(Z[t], rec, out=pre[t])
+            np.tanh(pre[t], out=pre[t])
+            sig[t] *= 0.5
+            sig[t] += 0.5
+            np.multiply(if_[t], gc[t], out=prod)  # [i⊙g, f⊙c_{t-1}]
+            np.add(prod[:, :H], prod[:, H:], out=cs[t])
+            np.tanh(cs[t], out=tcs[t])
+            h = np.multiply(o_gate[t], tcs[t], out=hs[t])
+    gates = {"i": A[:T, :, H:2 * H], "f": A[:T, :, 2 * H:3 * H],
+             "g": A[:T, :, 3 * H:4 * H], "o": o_gate}
+    cache = {"gates": gates, "A": A, "tcs": tcs, "xs": xs, "h0": h0, "hs": hs,
+             "params": params, "perm": perm, "dtype": dtype}
+    return hs, cs, cache
+
+
+def backward(dhs, cache, *, truncate=None):
+    """Backward of `forward` (BPTT, optionally truncated every `truncate` steps).
+
+    dhs (T, B, H): the direct terms dL/dh_t. Returns a dict with dx (T, B, D),
+    dh0 (B, H), dc0 (B, H), grads, dh and dc (T, B, H) the total dL/dh_t and
+    dL/dc_t, and dgates: gate name -> (T, B, H) gradient of its pre-activation.
+    """
+    A, tcs, params, perm, dtype = (cache[k] for k in ("A", "tcs", "params", "perm", "dtype"))
+    T, B, H = tcs.shape
+    o, i, f, g = (A[:T, :, k * H:(k + 1) * H] for k in range(4))
+    c_prev = A[:T, :, 4 * H:]
+    # Derivative factors for all steps at once (vectorised, outside the loop).
+    dtc = 1 - tcs ** 2
+    k_dc = o * dtc  # dc_t += dh_t ⊙ o ⊙ tanh'(c_t)
+    k_o = tcs * o * (1 - o)  # dz_o = dh_t ⊙ k_o
+    k_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g ** 2)], axis=2)  # (T, B, 3, H)
+    ends = block_ends(T, truncate)
+    f_next = np.zeros_like(f)  # f_{t+1}, zero where the gradient is cut
+    f_next[:-1] = f[1:]
+    f_next[ends] = 0
+
+    w_h = np.ascontiguousarray(params["weight_hh"][perm], dtype=dtype)  # (4H, H), unscaled
+    dZ = np.empty((T, B, 4 * H), dtype)  # internal order o, i, f, g
+    dz_o, dz_ifg = dZ[:, :, :H], dZ.reshape(T, B, 4, H)[:, :, 1:]  # (T,B,H), (T,B,3,H)
+    dh = np.empty((T, B, H), dtype)
+    dc = np.empty((T, B, H), dtype)
+    rec = np.empty((B, H), dtype)
+    dhs = dhs.astype(dtype, copy=False)
+    with single_thread():
+        for t in range(T - 1, -1, -1):
+            if ends[t]:
+                dh[t] = dhs[t]
+                np.multiply(dh[t], k_dc[t], out=dc[t])
+            else:
+                np.matmul(dZ[t + 1], w_h, out=rec)
+                np.add(dhs[t], rec, out=dh[t])
+                np.multiply(dc[t + 1], f_next[t], out=dc[t])
+                np.multiply(dh[t], k_dc[t], out=rec)
+                dc[t] += rec
+            np.multiply(dh[t], k_o[t], out=dz_o[t])
+            np.multiply(k_ifg[t], dc[t][:, None, :], out=dz_ifg[t])
+
+    xs, hs, h0 = cache["xs"], cache["hs"], cache["h0"]
+    D = xs.shape[2]
+    dz2 = dZ.reshape(T * B, 4 * H)
+    h_prev = np.concatenate([h0[None].astype(dtype, copy=False), hs[:-1]])  # (T, B, H)
+    inv = np.argsort(perm)  # internal order -> PyTorch order
+    w_x = np.asarray(params["weight_ih"], dtype)[perm]
+    db = dz2.sum(0)[inv]
+    grads = {"weight_ih": (dz2.T @ xs.reshape(T * B, D).astype(dtype, copy=False))[inv],
+             "weight_hh": (dz2.T @ h_prev.reshape(T * B, H))[inv],
+             "bias_ih": db, "bias_hh": db.copy()}
+    dgates = {"i": dZ[:, :, H:2 * H], "f": dZ[:, :, 2 * H:3 * H],
+              "g": dZ[:, :, 3 * H:], "o": dz_o}
+    return {"dx": (dz2 @ w_x).reshape(T, B, D), "dh0": dZ[0] @ w_h, "dc0": dc[0] * f[0],
+            "grads": grads, "dh": dh, "dc": dc, "dgates": dgates,
+            "hh_terms": [(dZ, h_prev)]}
+
+
+def step_jacobian(x, h_prev, c_prev, params):
+    """∂h_t/∂h_{t-1} with c_{t-1} held fixed: (N, H, H) for x (N, D), h_prev, c_prev (N, H).
+
+    J = Σ_k diag(α_k) U_k over the gate blocks U_k of weight_hh; ∂c_t/∂c_{t-1} = diag(f).
+    """
+    _, _, (_, _, _, i, f, g, o, tc, _) = step_forward(x, h_prev, c_prev, params)
+    H = h_prev.shape[1]
+    k_dc = o * (1 - tc ** 2)
+    alpha = np.stack([k_dc * g * i * (1 - i), k_dc * c_prev * f * (1 - f),
+                      k_dc * i * (1 - g ** 2), tc * o * (1 - o)], axis=1)  # (N, 4, H)
+    blocks = params["weight_hh"].reshape(4, H, H)
+    return np.einsum("nkh,khj->nhj", alpha, blocks)  # (N, H, H)
