@@ -101,8 +101,11 @@ def _scaled(params, dtype):
         (params["weight_hh"] * half[:, None]).astype(dtype, copy=False), bias_x
 
 
-def forward(params, xs, h0, c0=None, *, variant="pytorch", **_):
-    """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache."""
+def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
+    """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache.
+
+    hh_scale (B, 1), optional: row b uses weight_hh · hh_scale[b] (the batched sweep).
+    """
     dtype = params["weight_hh"].dtype
     T, B, D = xs.shape
     H = h0.shape[1]
@@ -116,7 +119,8 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", **_):
     diff = np.empty((B, H), dtype)
     if variant == "pytorch":
         # h_aug = [h, 1] so one matmul gives [U_r h, U_z h, U_n h + b_hn].
-        w_augT = np.concatenate([w_h.T, np.r_[np.zeros(2 * H), b_hn][None].astype(dtype)])  # (H+1, 3H)
+        b_aug = np.r_[np.zeros(2 * H), b_hn if hh_scale is None else np.zeros(H)]  # scaled: b_hn added apart
+        w_augT = np.concatenate([w_h.T, b_aug[None].astype(dtype)])  # (H+1, 3H)
         h_aug = np.ones((T + 1, B, H + 1), dtype)
         h_aug[0, :, :H] = h0
         hs = h_aug[1:, :, :H]
@@ -124,6 +128,9 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", **_):
         with single_thread():
             for t in range(T):
                 np.matmul(h_aug[t], w_augT, out=HG[t])
+                if hh_scale is not None:
+                    HG[t] *= hh_scale
+                    HG[t, :, 2 * H:] += b_hn
                 np.add(X[t, :, :2 * H], HG[t, :, :2 * H], out=rz[t])
                 np.tanh(rz[t], out=rz[t])
                 rz[t] *= 0.5
@@ -145,12 +152,16 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", **_):
         with single_thread():
             for t in range(T):
                 np.matmul(h, w_rzT, out=rec)
+                if hh_scale is not None:
+                    rec *= hh_scale
                 np.add(X[t, :, :2 * H], rec, out=rz[t])
                 np.tanh(rz[t], out=rz[t])
                 rz[t] *= 0.5
                 rz[t] += 0.5
                 np.multiply(A[t, :, :H], h, out=RH[t])
                 np.matmul(RH[t], w_nT, out=n[t])
+                if hh_scale is not None:
+                    n[t] *= hh_scale
                 n[t] += X[t, :, 2 * H:]
                 np.tanh(n[t], out=n[t])
                 np.subtract(h, n[t], out=diff)
@@ -159,7 +170,7 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", **_):
         extra = {"rh": RH}
     gates = {"r": A[:, :, :H], "z": A[:, :, H:2 * H], "n": n}
     cache = {"gates": gates, "xs": xs, "h0": h0, "hs": hs, "params": params,
-             "variant": variant, "dtype": dtype, **extra}
+             "variant": variant, "dtype": dtype, "hh_scale": hh_scale, **extra}
     return hs, None, cache
 
 
@@ -173,6 +184,9 @@ def backward(dhs, cache, *, truncate=None):
     ends = block_ends(T, truncate)
     k_n = (1 - z) * (1 - n ** 2)  # dn_pre = dh ⊙ k_n
     k_z = (h_prev - n) * z * (1 - z)  # dz_pre = dh ⊙ k_z
+    scale = cache["hh_scale"]  # sweep mode: recurrent-side factors carry the scale
+    if scale is not None:
+        k_z *= scale
     w_hh = params["weight_hh"].astype(dtype, copy=False)
     dh = np.empty((T, B, H), dtype)
     rec = np.empty((B, H), dtype)
@@ -181,6 +195,8 @@ def backward(dhs, cache, *, truncate=None):
     if cache["variant"] == "pytorch":
         # [dr, dz, d(U_n h + b_hn)] = dh ⊙ K: one multiply per step.
         K = np.stack([k_n * cache["hn"] * r * (1 - r), k_z, k_n * r], axis=2)  # (T, B, 3, H)
+        if scale is not None:
+            K[:, :, 0::2] *= scale[:, :, None]  # k_z already scaled
         dG = np.empty((T, B, 3, H), dtype)
         with single_thread():
             for t in range(T - 1, -1, -1):
@@ -192,6 +208,8 @@ def backward(dhs, cache, *, truncate=None):
                     rec += direct
                     np.add(dhs[t], rec, out=dh[t])
                 np.multiply(dh[t][:, None, :], K[t], out=dG[t])
+        if scale is not None:
+            return {"dh": dh, "dc": None}
         d_rec = dG.reshape(T * B, 3 * H)
         dn = dh * k_n  # (T, B, H)
         d_in = np.concatenate([dG[:, :, :2].reshape(T, B, 2 * H), dn], axis=2).reshape(T * B, 3 * H)
@@ -200,6 +218,9 @@ def backward(dhs, cache, *, truncate=None):
         hh_terms = [(dG.reshape(T, B, 3 * H), h_prev)]
     else:
         k_r = h_prev * r * (1 - r)  # dr_pre = d(r⊙h) ⊙ k_r
+        k_dn = k_n if scale is None else k_n * scale  # dn carries the scale into U_n
+        if scale is not None:
+            k_r *= scale
         u_n, u_rz = w_hh[2 * H:], w_hh[:2 * H]
         dG = np.empty((T, B, 3 * H), dtype)  # dr, dz, dn pre-activations
         dr, dz, dn = dG[:, :, :H], dG[:, :, H:2 * H], dG[:, :, 2 * H:]
@@ -215,10 +236,12 @@ def backward(dhs, cache, *, truncate=None):
                     np.multiply(dh[t + 1], z[t + 1], out=direct)
                     rec += direct
                     np.add(dhs[t], rec, out=dh[t])
-                np.multiply(dh[t], k_n[t], out=dn[t])
+                np.multiply(dh[t], k_dn[t], out=dn[t])
                 np.matmul(dn[t], u_n, out=drh[t])
                 np.multiply(drh[t], k_r[t], out=dr[t])
                 np.multiply(dh[t], k_z[t], out=dz[t])
+        if scale is not None:
+            return {"dh": dh, "dc": None}
         d_rec = d_in = dG.reshape(T * B, 3 * H)
         dW_hh = np.concatenate([d_rec[:, :2 * H].T @ h_prev.reshape(T * B, H),
                                 dn.reshape(T * B, H).T @ cache["rh"].reshape(T * B, H)])

@@ -72,12 +72,13 @@ def _perm(H):
     return np.r_[3 * H:4 * H, 0:3 * H]
 
 
-def forward(params, xs, h0, c0, **_):
+def forward(params, xs, h0, c0, *, hh_scale=None, **_):
     """Run the LSTM over a sequence.
 
     xs (T, B, D), h0 (B, H), c0 (B, H) -> hs (T, B, H), cs (T, B, H), cache.
     Computes in the dtype of params["weight_hh"]. cache["gates"] maps
-    i, f, g, o to (T, B, H) activations.
+    i, f, g, o to (T, B, H) activations. hh_scale (B, 1), optional: row b
+    uses weight_hh · hh_scale[b] (the batched sweep).
     """
     dtype = params["weight_hh"].dtype
     T, B, D = xs.shape
@@ -104,6 +105,8 @@ def forward(params, xs, h0, c0, **_):
     with single_thread():
         for t in range(T):
             np.matmul(h, w_hT, out=rec)
+            if hh_scale is not None:
+                rec *= hh_scale
             np.add(Z[t], rec, out=pre[t])
             np.tanh(pre[t], out=pre[t])
             sig[t] *= 0.5
@@ -115,7 +118,7 @@ def forward(params, xs, h0, c0, **_):
     gates = {"i": A[:T, :, H:2 * H], "f": A[:T, :, 2 * H:3 * H],
              "g": A[:T, :, 3 * H:4 * H], "o": o_gate}
     cache = {"gates": gates, "A": A, "tcs": tcs, "xs": xs, "h0": h0, "hs": hs,
-             "params": params, "perm": perm, "dtype": dtype}
+             "params": params, "perm": perm, "dtype": dtype, "hh_scale": hh_scale}
     return hs, cs, cache
 
 
@@ -135,6 +138,10 @@ def backward(dhs, cache, *, truncate=None):
     k_dc = o * dtc  # dc_t += dh_t ⊙ o ⊙ tanh'(c_t)
     k_o = tcs * o * (1 - o)  # dz_o = dh_t ⊙ k_o
     k_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g ** 2)], axis=2)  # (T, B, 3, H)
+    scale = cache["hh_scale"]
+    if scale is not None:  # dZ then carries the scale into the recurrent matmul
+        k_o *= scale
+        k_ifg *= scale[:, :, None]
     ends = block_ends(T, truncate)
     f_next = np.zeros_like(f)  # f_{t+1}, zero where the gradient is cut
     f_next[:-1] = f[1:]
@@ -160,6 +167,8 @@ def backward(dhs, cache, *, truncate=None):
                 dc[t] += rec
             np.multiply(dh[t], k_o[t], out=dz_o[t])
             np.multiply(k_ifg[t], dc[t][:, None, :], out=dz_ifg[t])
+    if scale is not None:
+        return {"dh": dh, "dc": dc}  # sweep mode: only the state gradients are meaningful
 
     xs, hs, h0 = cache["xs"], cache["hs"], cache["h0"]
     D = xs.shape[2]

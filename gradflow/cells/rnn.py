@@ -64,8 +64,11 @@ def step_jacobian(x, h_prev, c_prev, params, nonlinearity="tanh"):
 # --------------------------------------------------------------------------
 # Fast path: a whole sequence
 # --------------------------------------------------------------------------
-def forward(params, xs, h0, c0=None, *, nonlinearity="tanh", **_):
-    """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache."""
+def forward(params, xs, h0, c0=None, *, nonlinearity="tanh", hh_scale=None, **_):
+    """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache.
+
+    hh_scale (B, 1), optional: row b uses weight_hh · hh_scale[b] (the batched sweep).
+    """
     dtype = params["weight_hh"].dtype
     T, B, D = xs.shape
     H = h0.shape[1]
@@ -79,9 +82,11 @@ def forward(params, xs, h0, c0=None, *, nonlinearity="tanh", **_):
     with single_thread():
         for t in range(T):
             np.matmul(h, w_hT, out=rec)
+            if hh_scale is not None:
+                rec *= hh_scale
             h = _activate_(np.add(Z[t], rec, out=hs[t]), nonlinearity)
     cache = {"gates": {}, "xs": xs, "h0": h0, "hs": hs, "params": params,
-             "nonlinearity": nonlinearity, "dtype": dtype}
+             "nonlinearity": nonlinearity, "dtype": dtype, "hh_scale": hh_scale}
     return hs, None, cache
 
 
@@ -91,6 +96,8 @@ def backward(dhs, cache, *, truncate=None):
     T, B, H = hs.shape
     D = xs.shape[2]
     dphi = _derivative(hs, cache["nonlinearity"])  # (T, B, H), all steps at once
+    if cache["hh_scale"] is not None:
+        dphi *= cache["hh_scale"]  # dZ then carries the scale into the recurrent matmul
     ends = block_ends(T, truncate)
     w_h = params["weight_hh"].astype(dtype, copy=False)
     dZ = np.empty((T, B, H), dtype)
@@ -105,6 +112,8 @@ def backward(dhs, cache, *, truncate=None):
                 np.matmul(dZ[t + 1], w_h, out=rec)
                 np.add(dhs[t], rec, out=dh[t])
             np.multiply(dh[t], dphi[t], out=dZ[t])
+    if cache["hh_scale"] is not None:
+        return {"dh": dh, "dc": None}  # sweep mode: only the state gradients are meaningful
 
     dz2 = dZ.reshape(T * B, H)
     h_prev = np.concatenate([h0[None].astype(dtype, copy=False), hs[:-1]])  # (T, B, H)

@@ -1,0 +1,267 @@
+"""The engine: unroll a cell over a sequence and backpropagate through time exactly.
+
+`gradient_flow` validates its inputs, runs the cell's fast forward and
+backward in float64, and returns a `Flow`: every state, every gate, and the
+total gradient ∂L/∂h_t (and ∂L/∂c_t) at every step, with per-step norms.
+The loss is implicit: `upstream[t]` holds its direct terms ∂L/∂h_t
+(`make_upstream` builds a loss at the last step, or summed over steps).
+
+`sweep` runs many spectral radii at once for the ρ × T phase map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import cells
+from .cells import gru, rnn
+
+LOSSES = ("last", "sum")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Result of `gradient_flow`: states and exact gradients at every step.
+
+    Shapes: T steps, B batch, D input, H hidden. Step t maps h_{t-1} to h_t;
+    h_{-1} = h0. LSTM-only fields are None for the other cells.
+    """
+
+    cell: str
+    options: dict  # nonlinearity, variant, truncate
+    xs: np.ndarray  # (T, B, D) inputs
+    hs: np.ndarray  # (T, B, H) h_0..h_{T-1}
+    cs: np.ndarray | None  # (T, B, H) LSTM cell states
+    gates: dict  # gate name -> (T, B, H) activation
+    h0: np.ndarray  # (B, H)
+    c0: np.ndarray | None  # (B, H)
+    dh: np.ndarray  # (T, B, H) total ∂L/∂h_t, direct plus recurrent
+    dc: np.ndarray | None  # (T, B, H) total ∂L/∂c_t
+    dx: np.ndarray  # (T, B, D) ∂L/∂x_t
+    dh0: np.ndarray  # (B, H)
+    dc0: np.ndarray | None  # (B, H)
+    grads: dict  # same keys and shapes as params
+    dh_norm: np.ndarray  # (T, B) ‖∂L/∂h_t‖
+    dc_norm: np.ndarray | None  # (T, B) ‖∂L/∂c_t‖
+    dx_norm: np.ndarray  # (T, B) ‖∂L/∂x_t‖: input attribution
+    dh_prev_cell: np.ndarray | None  # (T, B, H) part of ∂L/∂h_{t-1} through i, f, g -> c_t
+    dh_prev_hidden: np.ndarray | None  # (T, B, H) part of ∂L/∂h_{t-1} through o -> h_t
+    dh_prev_cell_norm: np.ndarray | None  # (T, B)
+    dh_prev_hidden_norm: np.ndarray | None  # (T, B)
+    dW_contrib: np.ndarray  # (T,) ‖step t's term in ∂L/∂weight_hh‖_F
+    finite: bool  # every state and gradient is finite
+    first_nonfinite: int | None  # step at which a value first became inf/NaN
+    nonfinite_where: str | None  # "forward" or "backward"
+    block_starts: tuple = field(default=(0,))  # first step of each truncation block
+
+    @property
+    def T(self):
+        return self.hs.shape[0]
+
+
+# --------------------------------------------------------------------------
+# Validation: every public entry point checks its inputs here
+# --------------------------------------------------------------------------
+def _array(name, value, shape):
+    """float64 copy-free view of `value`, checked against `shape` (None = any)."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a numeric array: {err}") from None
+    if a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape)):
+        want = "(" + ", ".join("?" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} has shape {a.shape}, expected {want}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains non-finite values (inf or NaN)")
+    return a
+
+
+def _options(cell, nonlinearity, variant, truncate, T):
+    cells.check_cell(cell)
+    if nonlinearity not in rnn.NONLINEARITIES:
+        raise ValueError(f"unknown nonlinearity {nonlinearity!r}: expected one of {', '.join(rnn.NONLINEARITIES)}")
+    if variant not in gru.VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}: expected one of {', '.join(gru.VARIANTS)}")
+    if truncate is not None and (isinstance(truncate, bool) or int(truncate) != truncate or truncate < 1):
+        raise ValueError(f"truncate must be None or an integer ≥ 1, got {truncate!r}")
+    return {"nonlinearity": nonlinearity, "variant": variant,
+            "truncate": None if truncate is None or truncate >= T else int(truncate)}
+
+
+def check_params(cell, params, D=None):
+    """Validate a params dict for `cell`; return (float64 params, D, H)."""
+    G = cells.NUM_GATES[cells.check_cell(cell)]
+    if not isinstance(params, dict) or set(params) != set(cells.PARAM_NAMES):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with keys {list(cells.PARAM_NAMES)}, got {got}")
+    w_hh = np.asarray(params["weight_hh"])
+    if w_hh.ndim != 2 or w_hh.shape[0] != G * w_hh.shape[1] or w_hh.shape[1] < 1:
+        raise ValueError(f"weight_hh has shape {w_hh.shape}, expected ({G}·H, H) for the {cell}")
+    H = w_hh.shape[1]
+    D = np.asarray(params["weight_ih"]).shape[-1] if D is None else D
+    shapes = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
+    return {k: _array(k, params[k], s) for k, s in shapes.items()}, D, H
+
+
+def _norm(a, axis=-1):
+    """Euclidean norm that does not overflow for huge finite entries."""
+    scale = np.max(np.abs(a), axis=axis, keepdims=True)
+    scale = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+    return np.squeeze(scale, axis) * np.sqrt(np.sum((a / scale) ** 2, axis=axis))
+
+
+def _first_bad_step(*arrays):
+    """Steps (indices of axis 0) where any of the arrays holds inf or NaN."""
+    bad = np.zeros(arrays[0].shape[0], bool)
+    for a in arrays:
+        if a is not None:
+            bad |= ~np.isfinite(a.reshape(a.shape[0], -1)).all(axis=1)
+    return np.flatnonzero(bad)
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+def make_upstream(T, B, H, mode="last", rng=None):
+    """Direct loss terms ∂L/∂h_t, shape (T, B, H).
+
+    mode "last": a loss at the last step only (a random unit vector per batch
+    row at t = T−1, zeros elsewhere); "sum": a loss summed over all steps (a
+    random unit vector at every step). rng: Generator or int seed.
+    """
+    if mode not in LOSSES:
+        raise ValueError(f"unknown loss mode {mode!r}: expected one of {', '.join(LOSSES)}")
+    if min(T, B, H) < 1:
+        raise ValueError(f"T, B and H must be ≥ 1, got T={T}, B={B}, H={H}")
+    rng = np.random.default_rng(rng)
+    steps = T if mode == "sum" else 1
+    v = rng.standard_normal((steps, B, H))
+    v /= np.linalg.norm(v, axis=2, keepdims=True)
+    up = np.zeros((T, B, H))
+    up[T - steps:] = v
+    return up
+
+
+def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None,
+                  nonlinearity="tanh", variant="pytorch"):
+    """Exact BPTT through `cell` for the loss whose direct terms are `upstream`.
+
+    cell: "rnn" | "lstm" | "gru"; params: PyTorch-named dict (see cells.init_params);
+    xs (T, B, D); upstream (T, B, H); h0, c0 (B, H), zeros by default (c0 LSTM only);
+    truncate: k for truncated BPTT (blocks of k steps, no gradient across blocks);
+    nonlinearity (RNN): "tanh" | "relu" | "linear"; variant (GRU): "pytorch" | "cho".
+    Everything runs in float64. Overflow never raises: the Flow marks it.
+    """
+    xs = _array("xs", xs, (None, None, None))
+    T, B, D = xs.shape
+    if T < 1 or B < 1 or D < 1:
+        raise ValueError(f"xs has shape {xs.shape}: T, B and D must be ≥ 1 (T = 0 is an empty sequence)")
+    opts = _options(cell, nonlinearity, variant, truncate, T)
+    params, _, H = check_params(cell, params, D)
+    upstream = _array("upstream", upstream, (T, B, H))
+    h0 = np.zeros((B, H)) if h0 is None else _array("h0", h0, (B, H))
+    if cell == "lstm":
+        c0 = np.zeros((B, H)) if c0 is None else _array("c0", c0, (B, H))
+    elif c0 is not None:
+        raise ValueError(f"c0 is for the LSTM only; the {cell} has no cell state")
+
+    with np.errstate(all="ignore"):  # overflow is reported in the Flow, not warned about
+        hs, cs, cache = cells.forward(cell, params, xs, h0, c0, nonlinearity=nonlinearity, variant=variant)
+        back = cells.backward(cell, upstream, cache, truncate=opts["truncate"])
+        dh, dc = back["dh"], back["dc"]
+        split = _lstm_split(params, back["dgates"], H, opts["truncate"]) if cell == "lstm" else (None, None)
+        dW_sq = sum(_gram_products(L, R) for L, R in back["hh_terms"])
+        bad_fwd = _first_bad_step(hs, cs)
+        bad_bwd = _first_bad_step(dh, dc, back["dx"], *[L for L, _ in back["hh_terms"]])
+        grads_ok = all(np.isfinite(g).all() for g in back["grads"].values())
+        flow = Flow(
+            cell=cell, options=opts, xs=xs, hs=hs, cs=cs, gates=cache["gates"], h0=h0, c0=c0,
+            dh=dh, dc=dc, dx=back["dx"], dh0=back["dh0"], dc0=back["dc0"], grads=back["grads"],
+            dh_norm=_norm(dh), dc_norm=None if dc is None else _norm(dc), dx_norm=_norm(back["dx"]),
+            dh_prev_cell=split[0], dh_prev_hidden=split[1],
+            dh_prev_cell_norm=None if split[0] is None else _norm(split[0]),
+            dh_prev_hidden_norm=None if split[1] is None else _norm(split[1]),
+            dW_contrib=np.sqrt(dW_sq),
+            finite=bool(bad_fwd.size == 0 and bad_bwd.size == 0 and grads_ok),
+            first_nonfinite=(int(bad_fwd[0]) if bad_fwd.size else int(bad_bwd[-1]) if bad_bwd.size
+                             else None),
+            nonfinite_where="forward" if bad_fwd.size else "backward" if bad_bwd.size or not grads_ok else None,
+            block_starts=tuple(range(0, T, opts["truncate"] or T)),
+        )
+    return flow
+
+
+def _lstm_split(params, dgates, H, truncate):
+    """∂L/∂h_{t-1} split by path: through i, f, g (the cell state c_t) and through o."""
+    w = params["weight_hh"]  # (4H, H), rows i, f, g, o
+    via_cell = sum(dgates[k] @ w[j * H:(j + 1) * H] for j, k in enumerate("ifg"))  # (T, B, H)
+    via_hidden = dgates["o"] @ w[3 * H:]  # (T, B, H)
+    T = via_cell.shape[0]
+    if truncate:  # no gradient crosses a block start (step 0's goes to h0 and stays)
+        cut = np.arange(T)[truncate::truncate]
+        via_cell[cut] = 0
+        via_hidden[cut] = 0
+    return via_cell, via_hidden
+
+
+def _gram_products(L, R):
+    """‖Σ_b L[t,b] ⊗ R[t,b]‖²_F for every t, from (B, B) Gram matrices: (T,)."""
+    if L.shape[1] == 1:
+        return np.sum(L[:, 0] ** 2, axis=1) * np.sum(R[:, 0] ** 2, axis=1)
+    return np.einsum("tbc,tbc->t", L @ L.transpose(0, 2, 1), R @ R.transpose(0, 2, 1))
+
+
+# --------------------------------------------------------------------------
+# Batched sweep over spectral radii
+# --------------------------------------------------------------------------
+def sweep_problem(cell, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last",
+                  input_scale=1.0, forget_bias=0.0):
+    """The random problem that `sweep` scales: (params, xs, upstream).
+
+    params["weight_hh"] has gate blocks of spectral radius 1, so that
+    ρ · weight_hh has radius ρ. seed: int or np.random.Generator.
+    """
+    from .spectral import base_recurrent_matrix
+
+    D = H if D is None else D
+    if min(T, H, D, B) < 1:
+        raise ValueError(f"T, H, D and B must be ≥ 1, got T={T}, H={H}, D={D}, B={B}")
+    if not np.isfinite(input_scale):
+        raise ValueError(f"input_scale must be finite, got {input_scale}")
+    rng = np.random.default_rng(seed)
+    params = cells.init_params(cell, D, H, rng, forget_bias=forget_bias)
+    G = cells.NUM_GATES[cell]
+    params["weight_hh"] = np.concatenate([base_recurrent_matrix(H, kind, rng) for _ in range(G)])
+    xs = input_scale * rng.standard_normal((T, B, D))
+    return params, xs, make_upstream(T, B, H, loss, rng)
+
+
+def sweep(cell, rhos, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last", input_scale=1.0,
+          *, truncate=None, nonlinearity="tanh", variant="pytorch", forget_bias=0.0, state="h"):
+    """Per-step ‖∂L/∂h_t‖ (state="c": ‖∂L/∂c_t‖, LSTM) for every radius: (R, T).
+
+    Every radius shares one base matrix (`sweep_problem`), and
+    h @ (ρW)ᵀ = ρ · (h @ Wᵀ): the R radii become rows of one batch, so each step
+    is one GEMM for all of them. Equal to a loop of `gradient_flow` over the
+    radii with weight_hh = ρ · base; the norm is taken over (B, H).
+    """
+    rhos = np.atleast_1d(np.asarray(rhos, dtype=np.float64))
+    if rhos.ndim != 1 or rhos.size < 1 or not np.isfinite(rhos).all() or (rhos < 0).any():
+        raise ValueError(f"rhos must be a non-empty 1-D array of finite radii ≥ 0, got {rhos!r}")
+    if state not in ("h", "c") or (state == "c" and cell != "lstm"):
+        raise ValueError(f"state must be 'h' (or 'c' for the LSTM), got {state!r} for the {cell}")
+    params, xs, upstream = sweep_problem(cell, T, H, D, B, kind, seed, loss, input_scale, forget_bias)
+    opts = _options(cell, nonlinearity, variant, truncate, T)
+    R = rhos.size
+    xs_r = np.tile(xs, (1, R, 1))  # (T, R·B, D): row r·B + b
+    up_r = np.tile(upstream, (1, R, 1))  # (T, R·B, H)
+    scale = np.repeat(rhos, B)[:, None]  # (R·B, 1)
+    h0 = np.zeros((R * B, H))
+    with np.errstate(all="ignore"):
+        _, _, cache = cells.forward(cell, params, xs_r, h0, h0 if cell == "lstm" else None,
+                                    nonlinearity=nonlinearity, variant=variant, hh_scale=scale)
+        back = cells.backward(cell, up_r, cache, truncate=opts["truncate"])
+        g = back["dh" if state == "h" else "dc"].reshape(T, R, B * H)
+        return _norm(g).T  # (R, T)
