@@ -373,3 +373,92 @@ def decay_rate(norms) -> float:
 # --------------------------------------------------------------------------- #
 # Jacobians of a Flow (step_jacobian, jacobian_norms): added with the engine.
 # --------------------------------------------------------------------------- #
+def _step_inputs(flow, steps, b=None):
+    """x_t, h_{t-1}, c_{t-1} of a Flow for the given steps, flattened to (N, ·)."""
+    h_prev = np.concatenate([flow.h0[None], flow.hs[:-1]])[steps]  # (n, B, H)
+    c_prev = None if flow.cs is None else np.concatenate([flow.c0[None], flow.cs[:-1]])[steps]
+    x = flow.xs[steps]
+    if b is not None:
+        x, h_prev = x[:, b], h_prev[:, b]
+        c_prev = None if c_prev is None else c_prev[:, b]
+    flat = lambda a: None if a is None else a.reshape(-1, a.shape[-1])
+    return flat(x), flat(h_prev), flat(c_prev)
+
+
+def _jacobians(flow, params, steps, b=None):
+    from .cells import step_jacobian  # the cells hold each Jacobian's formula
+
+    opt = {"rnn": "nonlinearity", "gru": "variant"}.get(flow.cell)
+    kwargs = {opt: flow.options[opt]} if opt else {}
+    x, h_prev, c_prev = _step_inputs(flow, steps, b)
+    with np.errstate(all="ignore"):
+        return step_jacobian(flow.cell, x, h_prev, c_prev, params, **kwargs)
+
+
+def step_jacobian(flow, params, t, b=0):
+    """∂h_t/∂h_{t−1} at step t of a Flow, for batch row b: (H, H).
+
+    Its factors: the activation derivatives (diagonal) times the gate blocks of
+    weight_hh; for the LSTM c_{t−1} is held fixed (∂c_t/∂c_{t−1} = diag(f_t)).
+    """
+    if not 0 <= t < flow.T:
+        raise ValueError(f"step t={t} is outside 0..{flow.T - 1}")
+    return _jacobians(flow, params, [t], b)[0]
+
+
+def jacobian_norms(flow, params, *, exact_max_H=128, iterations=40, chunk=32, rng=0):
+    """‖∂h_t/∂h_{t−1}‖₂ for every step: (T, B).
+
+    Exact (SVD) for H ≤ exact_max_H; above, `iterations` steps of batched power
+    iteration on JᵀJ, a lower bound that is tight to a few digits. Built in
+    chunks of steps, so memory stays at chunk·B·H² numbers, never T·H².
+    """
+    T, B, H = flow.hs.shape
+    out = np.empty((T, B))
+    rng = np.random.default_rng(rng)
+    for start in range(0, T, chunk):
+        steps = np.arange(start, min(start + chunk, T))
+        J = _jacobians(flow, params, steps)  # (n·B, H, H)
+        with np.errstate(all="ignore"):
+            if H <= exact_max_H:
+                ok = np.isfinite(J).all(axis=(1, 2))
+                norms = np.full(J.shape[0], np.inf)
+                if ok.any():
+                    norms[ok] = np.linalg.norm(J[ok], 2, axis=(1, 2))
+            else:
+                v = rng.standard_normal((J.shape[0], H, 1))
+                for _ in range(iterations):
+                    v = np.swapaxes(J, 1, 2) @ (J @ v)
+                    v /= np.linalg.norm(v, axis=1, keepdims=True) + 1e-300
+                norms = np.linalg.norm(J @ v, axis=(1, 2))
+        out[steps] = norms.reshape(len(steps), B)
+    return out
+
+
+def jacobian_product_norms(flow, params, t, b=0, k_max=50):
+    """‖∂h_t/∂h_{t−k}‖₂ = ‖J_t J_{t−1} ⋯ J_{t−k+1}‖₂ for k = 1..min(k_max, t+1): the running product."""
+    if not 0 <= t < flow.T:
+        raise ValueError(f"step t={t} is outside 0..{flow.T - 1}")
+    steps = np.arange(t, max(t - k_max, -1), -1)
+    J = _jacobians(flow, params, steps, b)  # (k, H, H), newest first
+    norms = np.empty(len(steps))
+    product = np.eye(J.shape[1])
+    with np.errstate(all="ignore"):
+        for k, Jk in enumerate(J):
+            product = product @ Jk
+            norms[k] = np.linalg.norm(product, 2) if np.isfinite(product).all() else np.inf
+    return norms
+
+
+def forget_product(flow):
+    """LSTM: ∏_{s=t+1}^{T−1} f_s averaged over units, (T, B).
+
+    The factor by which ∂L/∂c_{T−1} reaches c_t along the cell path alone
+    (the "constant error carousel"); 1 at the last step.
+    """
+    if flow.cell != "lstm":
+        raise ValueError(f"forget_product is for the LSTM, not the {flow.cell}")
+    f = flow.gates["f"]  # (T, B, H)
+    prod = np.ones_like(f)
+    prod[:-1] = np.cumprod(f[:0:-1], axis=0)[::-1]  # prod[t] = f_{t+1} ⋯ f_{T-1}
+    return prod.mean(axis=2)
