@@ -17,6 +17,7 @@ import numpy as np
 
 from . import cells
 from .cells import gru, rnn
+from .cells._loop import threads_for
 
 LOSSES = ("last", "sum")
 
@@ -167,7 +168,8 @@ def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None
     elif c0 is not None:
         raise ValueError(f"c0 is for the LSTM only; the {cell} has no cell state")
 
-    with np.errstate(all="ignore"):  # overflow is reported in the Flow, not warned about
+    gemm_flops = 2 * T * B * cells.NUM_GATES[cell] * H * (D + H)
+    with np.errstate(all="ignore"), threads_for(gemm_flops):  # overflow is reported in the Flow
         hs, cs, cache = cells.forward(cell, params, xs, h0, c0, nonlinearity=nonlinearity, variant=variant)
         back = cells.backward(cell, upstream, cache, truncate=opts["truncate"])
         dh, dc = back["dh"], back["dc"]
@@ -259,7 +261,7 @@ def sweep(cell, rhos, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last",
     up_r = np.tile(upstream, (1, R, 1))  # (T, R·B, H)
     scale = np.repeat(rhos, B)[:, None]  # (R·B, 1)
     h0 = np.zeros((R * B, H))
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), threads_for(2 * T * R * B * cells.NUM_GATES[cell] * H * (H + xs.shape[2])):
         _, _, cache = cells.forward(cell, params, xs_r, h0, h0 if cell == "lstm" else None,
                                     nonlinearity=nonlinearity, variant=variant, hh_scale=scale)
         back = cells.backward(cell, up_r, cache, truncate=opts["truncate"])

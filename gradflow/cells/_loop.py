@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 
 import numpy as np
 
@@ -29,12 +30,30 @@ def _controller():
     return ThreadpoolController()
 
 
+_depth = threading.local()  # how many single_thread() blocks this thread is inside
+BIG_GEMM_FLOPS = 5e7  # above this a GEMM gains from a second thread (on an idle machine)
+
+
+@contextlib.contextmanager
 def single_thread():
-    """Context manager: limit BLAS to one thread for the duration."""
+    """Limit BLAS to one thread for the duration; nested uses cost nothing."""
     controller = _controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
+    if controller is None or getattr(_depth, "n", 0):
+        yield
+        return
+    _depth.n = 1
+    try:
+        with controller.limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        _depth.n = 0
+
+
+def threads_for(flops):
+    """One BLAS thread for a whole small problem (a thread wake-up costs more
+    than the work, and far more when another process holds the other core);
+    the default threads when its GEMMs are big."""
+    return single_thread() if flops < BIG_GEMM_FLOPS else contextlib.nullcontext()
 
 
 def block_ends(T, truncate=None):
