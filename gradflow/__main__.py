@@ -1,0 +1,283 @@
+"""Command line: `python -m gradflow {train,eval,flow,gradhist} ...` (see --help of each).
+
+Errors print one line to stderr and exit with status 2; there is no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m gradflow", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,eval,flow,gradhist}")
+
+    t = sub.add_parser("train", help="train a PTB language model; checkpoint after every epoch")
+    t.add_argument("--cell", choices=("rnn", "lstm", "gru"), default="lstm")
+    t.add_argument("--layers", type=_positive_int, default=1)
+    t.add_argument("--embed", type=_positive_int, default=100, help="embedding size E")
+    t.add_argument("--hidden", type=_positive_int, default=100, help="hidden size H")
+    t.add_argument("--epochs", type=_positive_int, default=4)
+    t.add_argument("--batch", type=_positive_int, default=20, help="parallel streams B")
+    t.add_argument("--bptt", type=_positive_int, default=35, help="window length T")
+    t.add_argument("--lr", type=_float, default=20.0)
+    t.add_argument("--lr-decay", type=_float, default=4.0, help="lr divisor when valid perplexity does not improve")
+    clip = t.add_mutually_exclusive_group()
+    clip.add_argument("--clip", type=_float, default=0.25, help="global-norm clipping threshold")
+    clip.add_argument("--no-clip", action="store_true", help="switch clipping off")
+    t.add_argument("--dropout", type=_float, default=0.0)
+    t.add_argument("--tie", action="store_true", help="tie embedding and decoder weights (needs embed = hidden)")
+    t.add_argument("--forget-bias", type=_float, default=0.0, help="LSTM forget-gate bias at init")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--max-tokens", type=_positive_int, default=None, help="train on the first N tokens only")
+    t.add_argument("--valid-tokens", type=_positive_int, default=None, help="validate on the first N tokens only")
+    t.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="training precision")
+    t.add_argument("--store", choices=("float16", "float32"), default="float32", help="checkpoint precision")
+    t.add_argument("--log-every", type=_positive_int, default=100, help="steps between progress lines (not a TTY)")
+    t.add_argument("--out", required=True, help="checkpoint file (.npz)")
+    t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+
+    e = sub.add_parser("eval", help="perplexity of a checkpoint on a PTB split")
+    e.add_argument("checkpoint")
+    e.add_argument("--split", choices=("train", "valid", "test"), default="test")
+    e.add_argument("--batch", type=_positive_int, default=10)
+    e.add_argument("--bptt", type=_positive_int, default=35)
+    e.add_argument("--max-tokens", type=_positive_int, default=None, help="score the first N tokens only")
+
+    f = sub.add_parser("flow", help="per-step gradient norms of one BPTT run (table, optional CSV)")
+    f.add_argument("--cell", choices=("rnn", "lstm", "gru"), default="lstm")
+    f.add_argument("-T", type=_positive_int, default=100, help="time steps")
+    f.add_argument("-H", type=_positive_int, default=64, help="hidden size")
+    f.add_argument("-D", type=_positive_int, default=None, help="input size (default H)")
+    f.add_argument("-B", type=_positive_int, default=1, help="batch rows (norms are averaged over them)")
+    f.add_argument("--rho", type=_float, default=1.0, help="spectral radius of each recurrent gate block")
+    f.add_argument("--kind", choices=("orthogonal", "gaussian", "symmetric", "nonnormal"), default="orthogonal")
+    f.add_argument("--loss", choices=("last", "sum"), default="last", help="loss at the last step or summed")
+    f.add_argument("--truncate", type=_positive_int, default=None, help="truncated BPTT block length")
+    f.add_argument("--nonlinearity", choices=("tanh", "relu", "linear"), default="tanh", help="RNN only")
+    f.add_argument("--variant", choices=("pytorch", "cho"), default="pytorch", help="GRU only")
+    f.add_argument("--input-scale", type=_float, default=1.0, help="std of the random inputs")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--csv", default=None, help="also write the table to this CSV file")
+
+    g = sub.add_parser("gradhist", help="histogram of global gradient norms over PTB batches (for the app)")
+    g.add_argument("checkpoint")
+    g.add_argument("--out", required=True, help="JSON file to write")
+    g.add_argument("--batches", type=_positive_int, default=200)
+    g.add_argument("--seed", type=int, default=0)
+    return p
+
+
+# --------------------------------------------------------------------------
+# train
+# --------------------------------------------------------------------------
+class Progress:
+    """Plain-text progress: one \\r-updated line on a TTY, else a line every `every` steps."""
+
+    def __init__(self, stream, every: int):
+        self.stream, self.every = stream, every
+        self.tty = stream.isatty()
+
+    def step(self, ev, steps: int, epochs: int):
+        b = ev["batch"]
+        if not self.tty and b % self.every and b != steps:
+            return
+        width = 24
+        done = int(width * b / steps)
+        line = (f"epoch {ev['epoch']}/{epochs} [{'#' * done}{'.' * (width - done)}] {b}/{steps} "
+                f"loss {ev['loss']:.3f} ppl {ev['perplexity']:.1f} |g| {ev['grad_norm']:.2f} "
+                f"lr {ev['lr']:g} {ev['tokens_per_s']:,.0f} tok/s")
+        self.stream.write(("\r" + line + "\033[K") if self.tty else line + "\n")
+        self.stream.flush()
+
+    def line(self, text: str):
+        self.stream.write(("\r\033[K" if self.tty else "") + text + "\n")
+        self.stream.flush()
+
+
+def cmd_train(a) -> int:
+    from gradflow import checkpoint
+    from gradflow.data import load_vocab
+    from gradflow.lm import LMConfig
+    from gradflow.optim import TrainConfig, train
+
+    model_cfg = LMConfig(cell=a.cell, layers=a.layers, embed=a.embed, hidden=a.hidden, dropout=a.dropout,
+                         tie=a.tie, forget_bias=a.forget_bias)
+    cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=a.lr,
+                      lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
+                      max_tokens=a.max_tokens, valid_tokens=a.valid_tokens)
+    vocab = load_vocab()
+    resume = None
+    if os.path.exists(a.out):
+        if not a.resume:
+            raise ValueError(f"{a.out} exists; pass --resume to continue that run or choose another --out")
+        model, state = checkpoint.load(a.out, vocab=vocab, with_resume=True)
+        if state is None:
+            raise ValueError(f"{a.out} holds no training state to resume (it was saved without one)")
+        if model.config != model_cfg:
+            print(f"note: resuming with the model shape stored in {a.out}: {model.config}", file=sys.stderr)
+        cfg = TrainConfig.from_dict({**cfg.to_dict(), "model": model.config})
+        resume = (model, state)
+        if state["epoch"] >= cfg.epochs:
+            print(f"{a.out} already has {state['epoch']} epoch(s); nothing to do (raise --epochs)")
+    elif a.resume:
+        print(f"note: {a.out} does not exist yet; starting a new run", file=sys.stderr)
+    bar = Progress(sys.stdout, a.log_every)
+    steps, last = 0, None
+    started = time.perf_counter()
+    for ev in train(cfg, vocab=vocab, seed=a.seed, resume=resume):
+        kind = ev["event"]
+        if kind == "start":
+            steps = ev["steps_per_epoch"]
+            bar.line(f"{cfg.model.cell} x{cfg.model.layers} E={cfg.model.embed} H={cfg.model.hidden} "
+                     f"dropout={cfg.model.dropout} tie={cfg.model.tie}: {steps} steps/epoch of "
+                     f"{ev['tokens_per_step']} tokens, from epoch {ev['epoch'] + 1} to {cfg.epochs}, lr {ev['lr']:g}")
+        elif kind == "step":
+            bar.step(ev, steps, cfg.epochs)
+        elif kind == "epoch":
+            checkpoint.save(a.out, ev["model"], dtype=a.store, resume=ev["resume"])
+            bar.line(f"epoch {ev['epoch']}: train ppl {ev['train_perplexity']:.2f} valid ppl "
+                     f"{ev['valid_perplexity']:.2f} (best {ev['best_valid_perplexity']:.2f}) "
+                     f"{ev['tokens_per_s']:,.0f} tok/s {ev['seconds']:.0f} s, next lr {ev['lr']:g}; "
+                     f"saved {a.out}")
+        elif kind == "done":
+            last = ev
+    bar.line(f"wall time {time.perf_counter() - started:.0f} s")
+    ppl = last["best_valid_perplexity"]
+    print(f"tokens/s {last['tokens_per_s']:.0f} valid_perplexity {float('nan') if ppl is None else ppl:.2f}")
+    return 0
+
+
+def cmd_eval(a) -> int:
+    from gradflow import checkpoint
+    from gradflow.data import load_ids, load_vocab
+    from gradflow.optim import evaluate
+
+    vocab = load_vocab()
+    model = checkpoint.load(a.checkpoint, vocab=vocab)
+    ids = load_ids(a.split)
+    r = evaluate(model, ids if a.max_tokens is None else ids[:a.max_tokens], batch=a.batch, bptt=a.bptt)
+    print(f"{a.checkpoint}: {model.config.cell} x{model.config.layers} H={model.config.hidden}, "
+          f"{a.split} split, {r['tokens']:,} tokens, {r['tokens_per_s']:,.0f} tokens/s, loss {r['loss']:.4f}")
+    print(f"perplexity {r['perplexity']:.2f}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# flow
+# --------------------------------------------------------------------------
+def flow_table(a):
+    """Run one gradient_flow from the CLI options; returns (header, rows, flow)."""
+    import gradflow
+    from gradflow.spectral import with_recurrent_spectrum
+
+    rng = np.random.default_rng(a.seed)
+    D = a.D or a.H
+    params = gradflow.init_params(a.cell, D, a.H, rng)
+    params = with_recurrent_spectrum(params, a.rho, a.kind, rng)
+    xs = rng.standard_normal((a.T, a.B, D)) * a.input_scale  # (T, B, D)
+    up = gradflow.make_upstream(a.T, a.B, a.H, a.loss, rng)  # (T, B, H)
+    fl = gradflow.gradient_flow(a.cell, params, xs, up, truncate=a.truncate, nonlinearity=a.nonlinearity,
+                                variant=a.variant)
+    cols = {"dh_norm": fl.dh_norm.mean(axis=1)}
+    if fl.dc_norm is not None:
+        cols["dc_norm"] = fl.dc_norm.mean(axis=1)
+        cols["dh_prev_cell_norm"] = fl.dh_prev_cell_norm.mean(axis=1)
+        cols["dh_prev_hidden_norm"] = fl.dh_prev_hidden_norm.mean(axis=1)
+    cols["dx_norm"] = fl.dx_norm.mean(axis=1)
+    cols["dW_contrib"] = fl.dW_contrib
+    header = ["t", *cols]
+    rows = [[t, *(float(c[t]) for c in cols.values())] for t in range(a.T)]
+    return header, rows, fl
+
+
+def cmd_flow(a) -> int:
+    header, rows, fl = flow_table(a)
+    print(f"{a.cell} T={a.T} H={a.H} D={a.D or a.H} B={a.B} rho={a.rho:g} kind={a.kind} loss={a.loss} "
+          f"seed={a.seed}" + (f" truncate={a.truncate}" if a.truncate else "")
+          + (" (norms are means over the batch)" if a.B > 1 else ""))
+    print("  ".join(f"{h:>5}" if h == "t" else f"{h:>19}" for h in header))
+    for r in rows:
+        print("  ".join([f"{r[0]:>5d}", *(f"{v:>19.6e}" for v in r[1:])]))
+    if not fl.finite:
+        print(f"non-finite values from step {fl.first_nonfinite} ({fl.nonfinite_where} pass)")
+    first, last = rows[0][1], rows[-1][1]
+    if last > 0 and math.isfinite(first) and math.isfinite(last):
+        print(f"||dL/dh_0|| / ||dL/dh_{a.T - 1}|| = {first / last:.6e}")
+    if a.csv:
+        folder = os.path.dirname(os.path.abspath(a.csv))
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"cannot write {a.csv}: folder {folder} does not exist")
+        with open(a.csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows([r[0], *(repr(v) for v in r[1:])] for r in rows)
+        print(f"wrote {a.csv}")
+    return 0
+
+
+def cmd_gradhist(a) -> int:
+    import json
+
+    from gradflow import checkpoint
+    from gradflow.data import load_ids, load_vocab
+    from gradflow.optim import gradient_norm_histogram
+
+    model = checkpoint.load(a.checkpoint, vocab=load_vocab())
+    hist = gradient_norm_histogram(model, load_ids("train"), batches=a.batches, seed=a.seed)
+    hist["checkpoint"] = os.path.basename(a.checkpoint)
+    folder = os.path.dirname(os.path.abspath(a.out))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot write {a.out}: folder {folder} does not exist")
+    with open(a.out, "w") as fh:
+        json.dump(hist, fh, indent=1)
+    t, r = hist["trained"], hist["random_init"]
+    print(f"wrote {a.out}: {a.batches} batches, median norm {t['median']:.3g} trained, "
+          f"{r['median']:.3g} at init; clipped at {hist['clip']}: {t['fraction_clipped']:.0%} trained")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "flow": cmd_flow, "gradhist": cmd_gradhist}
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ValueError, OSError) as err:  # FileNotFoundError is an OSError
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted; the last saved checkpoint is kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Language-model checkpoints: one `.npz` file, loadable with allow_pickle=False.
+
+Keys:
+    <PyTorch parameter names>   float16, float32 or float64 arrays (see gradflow.lm)
+    __format__                  "gradflow-lm-1"
+    __config__                  (1,) str: the LMConfig as JSON
+    __vocab__                   (V,) str: the vocabulary, id order (absent for a model without one)
+    __vocab_sha256__            str: sha256 of the vocabulary (gradflow.data.Vocab.digest)
+    __resume__                  (1,) str, optional: JSON training state for `train --resume`
+
+A write goes to a temporary file in the same folder, which then replaces the
+target with os.replace, so an interrupted save never destroys a good file.
+Every problem on load (missing, truncated or corrupt file, unknown format,
+bad config, vocabulary hash mismatch, missing or mis-shaped weights) raises
+FileNotFoundError or ValueError naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from gradflow.data import Vocab
+from gradflow.lm import LanguageModel, LMConfig, check_params, param_shapes
+
+FORMAT = "gradflow-lm-1"
+STORAGE = ("float16", "float32", "float64")
+_META = ("__format__", "__config__", "__vocab__", "__vocab_sha256__", "__resume__")
+
+
+def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | None = None) -> None:
+    """Write `model` (and an optional JSON-able training state) to `path` atomically.
+
+    dtype: storage precision of the weights, "float16" (half the size; what
+    the shipped models use), "float32" or "float64".
+    """
+    if dtype not in STORAGE:
+        raise ValueError(f"storage dtype must be one of {STORAGE}, got {dtype!r}")
+    path = os.fspath(path)
+    check_params(model.config, model.params)
+    arrays = {k: np.asarray(model.params[k], dtype=dtype) for k in param_shapes(model.config)}
+    if dtype == "float16":
+        over = [k for k, a in arrays.items() if not np.all(np.isfinite(a))]
+        if over:
+            raise ValueError(f"parameters {over} overflow float16; save with dtype='float32'")
+    arrays["__format__"] = np.array(FORMAT)
+    arrays["__config__"] = np.array([model.config.to_json()])
+    if model.vocab is not None:
+        arrays["__vocab__"] = model.vocab.to_array()
+        arrays["__vocab_sha256__"] = np.array(model.vocab.digest())
+    if resume is not None:
+        arrays["__resume__"] = np.array([json.dumps(resume)])
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save {path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _read(path: str) -> dict:
+    """All arrays of the file, or a ValueError that says it is not a readable checkpoint."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"checkpoint {path} not found")
+    if os.path.isdir(path):
+        raise ValueError(f"checkpoint {path} is a folder, expected a .npz file")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:
+        raise ValueError(f"checkpoint {path} is corrupt or truncated: not a readable .npz file ({err})") from None
+
+
+def _text(arrays: dict, key: str, path: str) -> str:
+    if key not in arrays:
+        raise ValueError(f"checkpoint {path} has no {key} entry; it is not a gradflow language-model checkpoint")
+    a = arrays[key]
+    if a.dtype.kind != "U" or a.size != 1:
+        raise ValueError(f"checkpoint {path}: {key} must be a single string, got {a.dtype} {a.shape}")
+    return str(a.reshape(-1)[0])
+
+
+def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
+    """Read a checkpoint. Returns a LanguageModel, or (model, resume dict or None) with `with_resume`.
+
+    vocab: when given, the checkpoint's vocabulary must be this one (same
+    sha256), e.g. the PTB vocabulary before evaluating on PTB ids.
+    float16 weights are returned as float32 (exactly); others as stored.
+    """
+    path = os.fspath(path)
+    arrays = _read(path)
+    fmt = _text(arrays, "__format__", path)
+    if fmt != FORMAT:
+        raise ValueError(f"checkpoint {path} has format {fmt!r}; this version reads {FORMAT!r}")
+    try:
+        config = LMConfig.from_json(_text(arrays, "__config__", path))
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"checkpoint {path} has an invalid model config: {err}") from None
+    model_vocab = None
+    if "__vocab__" in arrays:
+        try:
+            model_vocab = Vocab.from_array(arrays["__vocab__"])
+        except ValueError as err:
+            raise ValueError(f"checkpoint {path} has an invalid vocabulary: {err}") from None
+        digest = _text(arrays, "__vocab_sha256__", path)
+        if model_vocab.digest() != digest:
+            raise ValueError(f"checkpoint {path}: the stored vocabulary does not match its sha256 "
+                             f"{digest[:12]}… (the file is corrupt)")
+        if len(model_vocab) != config.vocab_size:
+            raise ValueError(f"checkpoint {path}: vocabulary has {len(model_vocab)} words but the "
+                             f"config says vocab_size={config.vocab_size}")
+    if vocab is not None:
+        if model_vocab is None:
+            raise ValueError(f"checkpoint {path} stores no vocabulary; expected one with sha256 {vocab.digest()[:12]}…")
+        if model_vocab.digest() != vocab.digest():
+            raise ValueError(f"checkpoint {path} was trained with a different vocabulary (sha256 "
+                             f"{model_vocab.digest()[:12]}…) than the one expected ({vocab.digest()[:12]}…)")
+    params = {k: a for k, a in arrays.items() if k not in _META}
+    bad = [k for k, a in params.items() if a.dtype.name not in STORAGE]
+    if bad:
+        raise ValueError(f"checkpoint {path}: weights {bad} have dtype {params[bad[0]].dtype}; "
+                         f"expected one of {STORAGE}")
+    try:
+        check_params(config, params)
+    except ValueError as err:
+        raise ValueError(f"checkpoint {path}: {err}") from None
+    params = {k: (a.astype(np.float32) if a.dtype == np.float16 else a) for k, a in params.items()}
+    model = LanguageModel(config, params, model_vocab)
+    if not with_resume:
+        return model
+    resume = None
+    if "__resume__" in arrays:
+        try:
+            resume = json.loads(_text(arrays, "__resume__", path))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"checkpoint {path} has an unreadable training state: {err}") from None
+    return model, resume

@@ -1,0 +1,476 @@
+"""Word-level language model: embedding -> L recurrent layers -> dropout -> affine -> softmax.
+
+The recurrent layers are the engine's cells (`gradflow.cells.forward/backward`),
+so the LM and the gradient-flow pages run one implementation of each cell.
+
+Parameters are a plain dict with PyTorch's names (nn.Embedding + nn.LSTM/GRU/RNN
++ nn.Linear, as in PyTorch's word_language_model example):
+
+    embedding.weight   (V, E)
+    rnn.weight_ih_l{k} (G*H, D_k)   D_0 = E, D_k = H for k > 0
+    rnn.weight_hh_l{k} (G*H, H)
+    rnn.bias_ih_l{k}   (G*H,)
+    rnn.bias_hh_l{k}   (G*H,)
+    decoder.weight     (V, H)       absent when tied (embedding.weight is used)
+    decoder.bias       (V,)
+
+Layout inside the training kernel (private, see `Net`): the decoder weight
+and bias live side by side in one (V, H+1) array and the top hidden states
+carry a column of ones, so the output layer and its gradient are one GEMM
+each, bias included. The softmax never divides the (N, V) matrix: the row
+normalisers are folded into the small (N, H+1) operands of the backward
+GEMMs (see `_softmax_xent`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from gradflow import cells
+
+# U(-r, r) for the embedding and decoder, as in PyTorch's word_language_model.
+INIT_RANGE = 0.1
+
+
+def as_rng(seed) -> np.random.Generator:
+    """An int seed -> np.random.default_rng(seed); a Generator is used as is."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int or np.random.Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+@dataclass(frozen=True)
+class LMConfig:
+    """Shape and regularisation of a language model."""
+
+    cell: str = "lstm"  # "rnn", "lstm" or "gru" (gradflow.cells.CELLS)
+    vocab_size: int = 10000  # V: PTB's Mikolov vocabulary
+    layers: int = 1  # stacked recurrent layers
+    embed: int = 100  # E: DLFS2's word-vector size
+    hidden: int = 100  # H: DLFS2's hidden size
+    dropout: float = 0.0  # Zaremba 2014: on each layer's input and the top output, never on h_{t-1} -> h_t
+    tie: bool = False  # decoder.weight = embedding.weight (Press & Wolf 2017); needs embed == hidden
+    nonlinearity: str = "tanh"  # RNN only: "tanh", "relu" or "linear"
+    variant: str = "pytorch"  # GRU only: "pytorch" or "cho"
+    forget_bias: float = 0.0  # LSTM only: added to the forget-gate bias at init
+
+    def __post_init__(self):
+        if self.cell not in cells.CELLS:
+            raise ValueError(f"unknown cell {self.cell!r}; expected one of {cells.CELLS}")
+        for name in ("vocab_size", "layers", "embed", "hidden"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"LMConfig.{name} must be a positive int, got {v!r}")
+        if not 0.0 <= float(self.dropout) < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.tie and self.embed != self.hidden:
+            raise ValueError(f"weight tying needs embed == hidden, got embed={self.embed}, hidden={self.hidden}")
+        if self.nonlinearity not in ("tanh", "relu", "linear"):
+            raise ValueError(f"unknown nonlinearity {self.nonlinearity!r}; expected tanh, relu or linear")
+        if self.variant not in ("pytorch", "cho"):
+            raise ValueError(f"unknown GRU variant {self.variant!r}; expected 'pytorch' or 'cho'")
+
+    @property
+    def cell_options(self) -> dict:
+        """Keyword options for gradflow.cells.forward."""
+        if self.cell == "rnn":
+            return {"nonlinearity": self.nonlinearity}
+        if self.cell == "gru":
+            return {"variant": self.variant}
+        return {}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "LMConfig":
+        d = json.loads(text)
+        if not isinstance(d, dict):
+            raise ValueError("model config must be a JSON object")
+        unknown = set(d) - {f for f in cls.__dataclass_fields__}
+        if unknown:
+            raise ValueError(f"unknown model config keys {sorted(unknown)}")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    """A trained or initialised model: config, params (PyTorch names) and, optionally, its vocabulary.
+
+    `vocab` is a gradflow.data.Vocab (or None for synthetic corpora). The
+    object is never mutated; training returns new models.
+    """
+
+    config: LMConfig
+    params: dict = field(repr=False)
+    vocab: object = field(default=None, repr=False)
+
+
+def param_shapes(config: LMConfig) -> dict:
+    """Name -> shape of every parameter, in a fixed order."""
+    V, E, H, G = config.vocab_size, config.embed, config.hidden, cells.NUM_GATES[config.cell]
+    shapes = {"embedding.weight": (V, E)}
+    for k in range(config.layers):
+        D = E if k == 0 else H
+        shapes.update({f"rnn.weight_ih_l{k}": (G * H, D), f"rnn.weight_hh_l{k}": (G * H, H),
+                       f"rnn.bias_ih_l{k}": (G * H,), f"rnn.bias_hh_l{k}": (G * H,)})
+    if not config.tie:
+        shapes["decoder.weight"] = (V, H)
+    shapes["decoder.bias"] = (V,)
+    return shapes
+
+
+def init_model(config: LMConfig, seed=0, vocab=None, dtype=np.float64) -> LanguageModel:
+    """A freshly initialised model: U(-0.1, 0.1) embedding/decoder, zero decoder bias, PyTorch cell init."""
+    rng = as_rng(seed)
+    V, E, H = config.vocab_size, config.embed, config.hidden
+    params = {"embedding.weight": rng.uniform(-INIT_RANGE, INIT_RANGE, (V, E))}
+    for k in range(config.layers):
+        fb = config.forget_bias if config.cell == "lstm" else 0.0
+        p = cells.init_params(config.cell, E if k == 0 else H, H, rng, forget_bias=fb)
+        params.update({f"rnn.{name}_l{k}": a for name, a in p.items()})
+    if not config.tie:
+        params["decoder.weight"] = rng.uniform(-INIT_RANGE, INIT_RANGE, (V, H))
+    params["decoder.bias"] = np.zeros(V)
+    return LanguageModel(config, {k: v.astype(dtype) for k, v in params.items()}, vocab)
+
+
+def random_like(model: LanguageModel, seed=0) -> LanguageModel:
+    """An untrained model of the same shape and vocabulary, for before/after comparisons."""
+    return init_model(model.config, seed, model.vocab)
+
+
+def check_params(config: LMConfig, params) -> None:
+    """ValueError naming the first missing, unexpected, mis-shaped or non-finite parameter."""
+    shapes = param_shapes(config)
+    missing = [k for k in shapes if k not in params]
+    if missing:
+        raise ValueError(f"missing parameters {missing}; expected {list(shapes)}")
+    extra = [k for k in params if k not in shapes]
+    if extra:
+        raise ValueError(f"unexpected parameters {extra}; expected {list(shapes)}")
+    for k, shape in shapes.items():
+        a = np.asarray(params[k])
+        if a.shape != shape:
+            raise ValueError(f"parameter {k} has shape {a.shape}, expected {shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"parameter {k} has non-finite values")
+
+
+def layer_params(params, k: int) -> dict:
+    """The cell params dict (weight_ih, weight_hh, bias_ih, bias_hh) of layer k (no copy)."""
+    return {name: params[f"rnn.{name}_l{k}"] for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+
+def model_recurrent_params(model: LanguageModel, layer: int = 0) -> dict:
+    """Layer `layer`'s cell params as float64 copies, ready for gradflow.gradient_flow."""
+    if not 0 <= layer < model.config.layers:
+        raise ValueError(f"layer {layer} out of range; the model has {model.config.layers} layer(s)")
+    return {k: np.array(v, dtype=np.float64) for k, v in layer_params(model.params, layer).items()}
+
+
+def embed(model: LanguageModel, ids) -> np.ndarray:
+    """The float64 embeddings (T, E) of token ids (T,): the inputs that layer 0 sees."""
+    ids = check_ids(ids, model.config.vocab_size)
+    return np.asarray(model.params["embedding.weight"], dtype=np.float64)[ids]
+
+
+def check_ids(ids, V: int, name: str = "ids") -> np.ndarray:
+    """Validate token ids: a non-empty integer array with values in [0, V)."""
+    a = np.asarray(ids)
+    if a.size == 0:
+        raise ValueError(f"{name} is empty; expected at least one token id")
+    if not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"{name} must be integer token ids, got dtype {a.dtype}")
+    lo, hi = int(a.min()), int(a.max())
+    if lo < 0 or hi >= V:
+        raise ValueError(f"{name} must be in [0, {V}), got values in [{lo}, {hi}]")
+    return a.astype(np.intp, copy=False)
+
+
+# --------------------------------------------------------------------------
+# The kernel: packed parameters, one window forward/backward
+# --------------------------------------------------------------------------
+class Net:
+    """Private packed storage of one model's parameters in one dtype (also used for gradients).
+
+    out (V, H+1): [decoder.weight | decoder.bias]; with tying, decoder.weight
+    is embedding.weight, so `emb` is the view out[:, :H]. `views` maps every
+    PyTorch name to a view into this storage, so updating the storage updates
+    the dict and vice versa.
+    """
+
+    def __init__(self, config: LMConfig, params=None, dtype=np.float32):
+        V, E, H = config.vocab_size, config.embed, config.hidden
+        self.config, self.dtype = config, np.dtype(dtype)
+        self.out = np.zeros((V, H + 1), self.dtype)
+        self.emb = self.out[:, :H] if config.tie else np.zeros((V, E), self.dtype)
+        shapes = param_shapes(config)
+        self.layers = [{name: np.zeros(shapes[f"rnn.{name}_l{k}"], self.dtype)
+                        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+                       for k in range(config.layers)]
+        self.views = {"embedding.weight": self.emb}
+        for k, lp in enumerate(self.layers):
+            self.views.update({f"rnn.{name}_l{k}": a for name, a in lp.items()})
+        if not config.tie:
+            self.views["decoder.weight"] = self.out[:, :H]
+        self.views["decoder.bias"] = self.out[:, H]
+        if params is not None:
+            for k, v in self.views.items():
+                v[...] = params[k]
+
+    def arrays(self):
+        """The distinct storage arrays (each parameter exactly once), for optimisers and norms."""
+        tied = self.config.tie
+        return [self.out] + ([] if tied else [self.emb]) + [a for lp in self.layers for a in lp.values()]
+
+    def export(self, dtype=None) -> dict:
+        """Contiguous copies under PyTorch names."""
+        return {k: np.array(v, dtype=dtype or self.dtype) for k, v in self.views.items()}
+
+
+class Workspace:
+    """Reusable buffers for windows of up to N = T*B rows (avoids 28 MB page faults per step)."""
+
+    def __init__(self, config: LMConfig, n_rows: int, dtype):
+        V, H = config.vocab_size, config.hidden
+        self.logits = np.empty((n_rows, V), dtype)  # (N, V): logits, then exp(logits) in place
+        self.h_aug = np.ones((n_rows, H + 1), dtype)  # (N, H+1): top states and a ones column
+        self.ones_v = np.ones(V, dtype)
+
+
+def zero_state(config: LMConfig, B: int, dtype=np.float32) -> list:
+    """Initial recurrent state: per layer (h0, c0) with c0 None unless LSTM; zeros (B, H)."""
+    z = lambda: np.zeros((B, config.hidden), dtype)  # noqa: E731
+    return [(z(), z() if config.cell == "lstm" else None) for _ in range(config.layers)]
+
+
+def _dropout(a, p, rng):
+    """Inverted dropout: returns (a * mask, mask) with mask in {0, 1/(1-p)}, or (a, None)."""
+    if p <= 0.0 or rng is None:
+        return a, None
+    mask = rng.random(a.shape, dtype=np.float32 if a.dtype == np.float32 else np.float64) >= p
+    mask = mask.astype(a.dtype) * a.dtype.type(1.0 / (1.0 - p))
+    return a * mask, mask
+
+
+def _softmax_xent(net: Net, ws: Workspace, N: int, y, grads: Net | None):
+    """Mean softmax cross-entropy of the rows of ws.h_aug[:N] against targets y (N,).
+
+    Memory passes over the (N, V) matrix: one GEMM writes the logits, one
+    in-place exp, one GEMV for the row sums and, with `grads`, the two
+    backward GEMMs. The max-shift is skipped: it is only needed when exp
+    overflows or every logit of a row underflows, and those rows (checked on
+    the N row sums) are recomputed with the shift. The softmax is never
+    divided out: dlogits = s*E - onehot/N with s = 1/(N * rowsum(E)), and
+    the row scale s is applied to the small (N, H+1) operands instead.
+    Returns (per-row loss (N,) float64, dh (N, H) or None); accumulates the
+    decoder gradient into grads.out.
+    """
+    h_aug, W = ws.h_aug[:N], net.out  # (N, H+1), (V, H+1)
+    E = ws.logits[:N]  # (N, V)
+    np.matmul(h_aug, W.T, out=E)
+    z_y = E[np.arange(N), y].astype(np.float64)  # (N,) target logits, before exp overwrites them
+    with np.errstate(over="ignore", under="ignore"):
+        np.exp(E, out=E)
+    S = np.matmul(E, ws.ones_v)  # (N,) row sums
+    tiny = np.finfo(E.dtype).tiny * 1e8
+    bad = np.flatnonzero(~np.isfinite(S) | (S < tiny))
+    shift = np.zeros(N)
+    if bad.size:  # rare: recompute these rows with the usual max shift
+        zb = h_aug[bad] @ W.T  # (nb, V)
+        shift[bad] = zb.max(axis=1)
+        np.exp(zb - zb.max(axis=1, keepdims=True), out=zb)
+        E[bad] = zb
+        S[bad] = zb.sum(axis=1)
+    loss = np.log(S.astype(np.float64)) + shift - z_y  # (N,)
+    if grads is None:
+        return loss, None
+    H = W.shape[1] - 1
+    s = (1.0 / (N * S.astype(np.float64))).astype(E.dtype)[:, None]  # (N, 1)
+    np.matmul(E.T, h_aug * s, out=grads.out)  # (V, H+1): E.T @ (s h) = dW | db of s*E
+    np.add.at(grads.out, y, h_aug * E.dtype.type(-1.0 / N))  # the -onehot/N part
+    dh = np.matmul(E, W[:, :H]) * s  # (N, H)
+    dh -= W[y, :H] * E.dtype.type(1.0 / N)
+    return loss, dh
+
+
+def window_step(net: Net, ws: Workspace, x, y, state, *, grads: Net | None = None, rng=None):
+    """Forward (and backward) over one window of time-major token ids.
+
+    x, y (T, B) int: inputs and next-word targets. state: per layer (h, c)
+    from `zero_state` or a previous call (carried across windows, no gradient
+    flows into it: truncated BPTT). rng: a Generator turns dropout on
+    (training); None is evaluation. With `grads` (a Net of the same config
+    and dtype) the gradient of the mean loss is written into it.
+    Returns (per-token loss (T*B,) float64, new state).
+    """
+    cfg = net.config
+    T, B = x.shape
+    N = T * B
+    p = float(cfg.dropout) if rng is not None else 0.0
+    inp, mask = _dropout(net.emb[x], p, rng)  # (T, B, E)
+    masks, caches, state_out = [mask], [], []
+    for k, lp in enumerate(net.layers):
+        h0, c0 = state[k]
+        hs, cs, cache = cells.forward(cfg.cell, lp, inp, h0, c0, **cfg.cell_options)  # (T, B, H)
+        caches.append(cache)
+        state_out.append((hs[-1].copy(), None if cs is None else cs[-1].copy()))
+        inp, mask = _dropout(hs, p, rng)
+        masks.append(mask)
+    ws.h_aug[:N, :-1] = inp.reshape(N, -1)
+    loss, dh = _softmax_xent(net, ws, N, y.reshape(N), grads)
+    if grads is None:
+        return loss, state_out
+    d = dh.reshape(T, B, -1)  # (T, B, H)
+    for k in range(cfg.layers - 1, -1, -1):
+        if masks[k + 1] is not None:
+            d = d * masks[k + 1]
+        res = cells.backward(cfg.cell, d, caches[k])
+        for name, g in res["grads"].items():
+            grads.layers[k][name][...] = g
+        d = res["dx"]  # (T, B, D_k)
+    if masks[0] is not None:
+        d = d * masks[0]
+    if not cfg.tie:
+        grads.emb[...] = 0
+    np.add.at(grads.emb, x.reshape(N), d.reshape(N, -1))
+    return loss, state_out
+
+
+def loss_and_grads(model: LanguageModel, x, y, state=None, *, rng=None, dtype=np.float64):
+    """Mean cross-entropy of one window and its gradient, in `dtype` (float64 by default).
+
+    x, y (B, T) int token ids and targets (batch-major, as gradflow.data.iter_windows
+    yields them). rng: a Generator turns dropout on. Returns (loss, grads
+    dict with the keys of model.params, new state).
+    """
+    cfg = model.config
+    x = check_ids(x, cfg.vocab_size, "x")
+    y = check_ids(y, cfg.vocab_size, "y")
+    if x.ndim != 2 or x.shape != y.shape:
+        raise ValueError(f"x and y must both have shape (B, T), got {x.shape} and {y.shape}")
+    net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype)
+    B, T = x.shape
+    state = zero_state(cfg, B, dtype) if state is None else state
+    loss, state = window_step(net, Workspace(cfg, T * B, dtype), x.T, y.T, state,
+                              grads=grads, rng=rng)
+    return float(loss.mean()), grads.export(), state
+
+
+# --------------------------------------------------------------------------
+# One sentence, for the app (float64)
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentenceAnalysis:
+    """States, gates, predictions and the gradient of one token's loss, for one sentence.
+
+    T tokens in, position p: the loss is L = -log p(target | tokens[:p+1]),
+    with target = ids[p+1] unless given. Every array is float64.
+
+    tokens: T words; ids (T,); position p; target (id) and target_word.
+    loss: L. token_loss (T,): -log p(ids[t+1] | ids[:t+1]), NaN at the last token.
+    next_prob (T,): p(ids[t+1] | ids[:t+1]), NaN at the last token.
+    topk_ids (T, k), topk_words (T lists of k words), topk_probs (T, k): the
+        most likely next words after each token.
+    embeddings (T, E): the inputs of layer 0. dx (T, E): dL/d embedding_t
+        (input attribution), dx_norm (T,).
+    layers: one dict per layer (bottom first) with
+        hs (T, H) h_t; cs (T, H) c_t (LSTM) or None;
+        gates: gate name -> (T, H) activations (LSTM i, f, g, o; GRU r, z, n; RNN none);
+        dh (T, H) total dL/dh_t (through time and through the layers above);
+        dc (T, H) total dL/dc_t (LSTM) or None; dh_norm, dc_norm (T,) (dc_norm None unless LSTM).
+        Entries after p are zero: L does not depend on them.
+    """
+
+    tokens: list
+    ids: np.ndarray
+    position: int
+    target: int
+    target_word: str
+    loss: float
+    token_loss: np.ndarray
+    next_prob: np.ndarray
+    topk_ids: np.ndarray
+    topk_words: list
+    topk_probs: np.ndarray
+    embeddings: np.ndarray
+    dx: np.ndarray
+    dx_norm: np.ndarray
+    layers: list
+
+
+def _words(vocab, ids) -> list:
+    if vocab is None:
+        return [f"#{int(i)}" for i in ids]
+    return [vocab.id_to_word[int(i)] for i in ids]
+
+
+def analyze_sentence(model: LanguageModel, ids, position=None, top_k: int = 5, target=None) -> SentenceAnalysis:
+    """Run `model` on one sentence (ids (T,)) in float64 from a zero state, without dropout.
+
+    position: the token whose next-word loss is differentiated (default: the
+    last one that has a next token, T-2; or T-1 when `target` is given).
+    Returns a SentenceAnalysis (see its docstring for the layout).
+    """
+    cfg = model.config
+    ids = check_ids(ids, cfg.vocab_size)
+    if ids.ndim != 1:
+        raise ValueError(f"ids must have shape (T,), got {ids.shape}")
+    T = ids.shape[0]
+    if position is None:
+        position = T - 1 if target is not None else T - 2
+    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not 0 <= position < T:
+        raise ValueError(f"position must be an int in [0, {T}), got {position!r}"
+                         + (" (a one-token sentence has no next word: pass target)" if T == 1 else ""))
+    if target is None:
+        if position == T - 1:
+            raise ValueError(f"position {position} is the last token and has no next word; pass target")
+        target = int(ids[position + 1])
+    target = int(check_ids([target], cfg.vocab_size, "target")[0])
+    if not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= cfg.vocab_size:
+        raise ValueError(f"top_k must be an int in [1, {cfg.vocab_size}], got {top_k!r}")
+
+    P = {k: np.asarray(v, dtype=np.float64) for k, v in model.params.items()}
+    W = P["embedding.weight"] if cfg.tie else P["decoder.weight"]  # (V, H)
+    emb = P["embedding.weight"][ids]  # (T, E)
+    inp, caches, layers = emb[:, None, :], [], []  # (T, 1, E)
+    for k in range(cfg.layers):
+        h0 = np.zeros((1, cfg.hidden))
+        c0 = np.zeros((1, cfg.hidden)) if cfg.cell == "lstm" else None
+        hs, cs, cache = cells.forward(cfg.cell, layer_params(P, k), inp, h0, c0, **cfg.cell_options)
+        caches.append(cache)
+        layers.append({"hs": hs[:, 0].copy(), "cs": None if cs is None else cs[:, 0].copy(),
+                       "gates": {g: np.array(a[:, 0]) for g, a in cache["gates"].items()}})
+        inp = hs
+    logits = inp[:, 0] @ W.T + P["decoder.bias"]  # (T, V)
+    logp = logits - logits.max(axis=1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))  # (T, V) log-softmax
+    top = np.argsort(-logp, axis=1, kind="stable")[:, :top_k]  # (T, k)
+    token_loss = np.full(T, np.nan)
+    token_loss[:-1] = -logp[np.arange(T - 1), ids[1:]]
+
+    dlogits = np.exp(logp[position])  # (V,) softmax - onehot: dL/dlogits at p
+    dlogits[target] -= 1.0
+    d = np.zeros((T, 1, cfg.hidden))
+    d[position, 0] = dlogits @ W
+    for k in range(cfg.layers - 1, -1, -1):
+        res = cells.backward(cfg.cell, d, caches[k])
+        layers[k]["dh"] = res["dh"][:, 0].copy()
+        layers[k]["dc"] = None if res["dc"] is None else res["dc"][:, 0].copy()
+        layers[k]["dh_norm"] = np.linalg.norm(layers[k]["dh"], axis=1)
+        layers[k]["dc_norm"] = None if res["dc"] is None else np.linalg.norm(layers[k]["dc"], axis=1)
+        d = res["dx"]
+    dx = d[:, 0].copy()  # (T, E)
+    return SentenceAnalysis(
+        tokens=_words(model.vocab, ids), ids=ids.copy(), position=int(position), target=target,
+        target_word=_words(model.vocab, [target])[0], loss=float(-logp[position, target]),
+        token_loss=token_loss, next_prob=np.exp(-token_loss), topk_ids=top,
+        topk_words=[_words(model.vocab, row) for row in top],
+        topk_probs=np.exp(np.take_along_axis(logp, top, axis=1)),
+        embeddings=emb, dx=dx, dx_norm=np.linalg.norm(dx, axis=1), layers=layers)

@@ -1,0 +1,328 @@
+"""Training and evaluation of the language model: SGD with global-norm clipping, as in DLFS2.
+
+`train(config, seed=...)` is a generator. It yields one event dict per step
+and one at the end of every epoch, so a CLI progress bar and the app's live
+page consume the same loop and can stop it at any time:
+
+    {"event": "start", "epoch", "step", "steps_per_epoch", "tokens_per_step", "lr",
+     "model_config", "train_config"}
+    {"event": "step", "step", "epoch", "batch", "loss", "perplexity",
+     "grad_norm" (global norm before clipping), "clipped", "skipped", "lr",
+     "tokens_per_s" (running, this epoch), and every `grad_norms_every` steps
+     "grad_norms": {param name: norm before clipping}}
+    {"event": "epoch", "epoch", "step", "train_loss", "train_perplexity", "valid_loss",
+     "valid_perplexity", "best_valid_perplexity", "improved", "lr" (for the next
+     epoch), "seconds", "tokens_per_s", "model" (LanguageModel, the weights to
+     keep), "resume" (JSON-able dict for checkpoint.save(..., resume=...))}
+    {"event": "done", "epoch", "step", "valid_perplexity", "best_valid_perplexity",
+     "tokens_per_s" (over all training steps), "seconds", "model"}
+
+Learning rate: DLFS2's schedule (lr ÷ 4 when the validation perplexity does
+not improve). When it does not improve, training continues from the best
+weights so far, so the weights kept at every epoch are the best ones.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from gradflow import data as ptb
+from gradflow.clipping import EPS, global_norm
+from gradflow.lm import (LanguageModel, LMConfig, Net, Workspace, as_rng, check_ids, init_model,
+                         window_step, zero_state)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. The defaults are DLFS2 ch06's Rnnlm setup."""
+
+    model: LMConfig = field(default_factory=LMConfig)  # shape of a new model (a resumed one keeps its own)
+    epochs: int = 4  # DLFS2 trains its 100-unit LSTM for 4 epochs
+    batch: int = 20  # B parallel streams (DLFS2, Zaremba's small model)
+    bptt: int = 35  # T steps per window of truncated BPTT
+    lr: float = 20.0  # SGD learning rate (DLFS2, PyTorch's word_language_model)
+    lr_decay: float = 4.0  # lr is divided by this when valid perplexity does not improve
+    clip: float | None = 0.25  # global-norm clipping threshold; None switches clipping off
+    dtype: str = "float32"  # training precision; gradients shown in the app are float64
+    grad_norms_every: int = 50  # per-parameter grad norms every N steps (0: never)
+    max_tokens: int | None = None  # train on the first K train tokens only (small-slice mode)
+    valid_tokens: int | None = None  # validate on the first K valid tokens only (None: all)
+    eval_batch: int = 10  # B for evaluation (DLFS2's eval_perplexity, PyTorch's example)
+
+    def __post_init__(self):
+        for name in ("epochs", "batch", "bptt", "eval_batch"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
+        if not self.lr_decay >= 1:
+            raise ValueError(f"lr_decay must be >= 1, got {self.lr_decay!r}")
+        if self.clip is not None and not self.clip > 0:
+            raise ValueError(f"clip must be a positive number or None (no clipping), got {self.clip!r}")
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        for name in ("max_tokens", "valid_tokens"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 2):
+                raise ValueError(f"{name} must be None or an int >= 2, got {v!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        d = dict(d)
+        d["model"] = LMConfig(**d["model"]) if isinstance(d.get("model"), dict) else d.get("model", LMConfig())
+        return cls(**d)
+
+
+# --------------------------------------------------------------------------
+# SGD on the packed training buffers
+# --------------------------------------------------------------------------
+def grad_norm(grads: Net) -> float:
+    """Global L2 norm of a packed gradient (each parameter once; tied weights counted once)."""
+    arrays = grads.arrays()
+    sq = sum(float(np.dot(a.ravel(), a.ravel())) for a in arrays)
+    if not math.isfinite(sq):  # float32 squares overflow: redo it safely in float64
+        return global_norm({str(i): a for i, a in enumerate(arrays)})
+    return math.sqrt(sq)
+
+
+def sgd_step(net: Net, grads: Net, lr: float, clip: float | None):
+    """In-place SGD update of the private buffers, with DLFS2 global-norm clipping.
+
+    rate = clip / (norm + 1e-6), applied when < 1. A non-finite norm skips
+    the step (the weights are left unchanged). grads is scratch and is
+    overwritten. Returns (norm before clipping, clipped, skipped).
+    """
+    norm = grad_norm(grads)
+    if not math.isfinite(norm):
+        return norm, False, True
+    rate = 1.0 if clip is None else clip / (norm + EPS)
+    clipped = rate < 1.0
+    scale = -lr * (rate if clipped else 1.0)
+    for w, g in zip(net.arrays(), grads.arrays()):
+        g *= g.dtype.type(scale)
+        w += g
+    return norm, clipped, False
+
+
+def next_lr(lr: float, improved: bool, decay: float) -> float:
+    """DLFS2's schedule: keep lr while valid perplexity improves, else divide it by `decay`."""
+    return lr if improved else lr / decay
+
+
+# --------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------
+def _eval_windows(streams, bptt):
+    """iter_windows plus the final shorter window, so every target is counted once."""
+    yield from ptb.iter_windows(streams, bptt)
+    L, done = streams.shape[1], ptb.num_windows(streams, bptt) * bptt
+    if done < L - 1:
+        yield streams[:, done:L - 1], streams[:, done + 1:L]
+
+
+def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtype="float32", net=None) -> dict:
+    """Perplexity of `model` on token ids (N,): B streams, state carried across windows, no dropout.
+
+    Returns {"loss", "perplexity", "tokens", "seconds", "tokens_per_s"}; the
+    N % batch ids that do not fill a stream are not scored (as in DLFS2).
+    `net`: an existing packed copy of the weights to evaluate instead of model.params.
+    """
+    cfg = model.config
+    ids = check_ids(ids, cfg.vocab_size)
+    streams = ptb.batchify(ids, batch)  # (B, L)
+    net = net if net is not None else Net(cfg, model.params, dtype)
+    ws = Workspace(cfg, batch * bptt, net.dtype)
+    state = zero_state(cfg, batch, net.dtype)
+    total, count, t0 = 0.0, 0, time.perf_counter()
+    for x, y in _eval_windows(streams, bptt):
+        loss, state = window_step(net, ws, x.T, y.T, state)
+        total += float(loss.sum())
+        count += loss.size
+    dt = time.perf_counter() - t0
+    mean = total / count
+    return {"loss": mean, "perplexity": math.exp(mean), "tokens": count, "seconds": dt,
+            "tokens_per_s": count / dt if dt > 0 else float("inf")}
+
+
+# --------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------
+def _norms(grads: Net) -> dict:
+    return {k: float(np.linalg.norm(v)) for k, v in grads.views.items()}
+
+
+def _slice(ids, k):
+    return ids if k is None else ids[:k]
+
+
+def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *, vocab=None,
+          seed=0, resume=None):
+    """Train a language model; a generator of event dicts (see the module docstring).
+
+    train_ids, valid_ids: (N,) token ids; default PTB train and valid (cut to
+    config.max_tokens / config.valid_tokens). vocab: stored in the returned
+    models (default the PTB vocabulary when the PTB ids are used).
+    seed: int or np.random.Generator for initialisation and dropout.
+    resume: (LanguageModel, resume dict) from checkpoint.load, to continue a run.
+    """
+    if train_ids is None:
+        train_ids, vocab = ptb.load_ids("train"), vocab if vocab is not None else ptb.load_vocab()
+    if valid_ids is None:
+        valid_ids = ptb.load_ids("valid")
+    train_ids = _slice(np.asarray(train_ids), config.max_tokens)
+    valid_ids = _slice(np.asarray(valid_ids), config.valid_tokens)
+    dtype = np.dtype(config.dtype)
+    if resume is None:
+        rng = as_rng(seed)
+        model = init_model(config.model, rng, vocab)
+        st = {"epoch": 0, "step": 0, "lr": config.lr, "best_valid_perplexity": None, "history": [],
+              "train_seconds": 0.0, "train_tokens": 0}
+    else:
+        model, st = resume
+        st = json.loads(json.dumps(st))  # private copy
+        rng = np.random.default_rng()
+        rng.bit_generator.state = st["rng"]
+        vocab = model.vocab if model.vocab is not None else vocab
+    cfg = model.config
+    check_ids(train_ids, cfg.vocab_size, "train_ids")
+    check_ids(valid_ids, cfg.vocab_size, "valid_ids")
+    streams = ptb.batchify(train_ids, config.batch)  # (B, L)
+    steps = ptb.num_windows(streams, config.bptt)
+    if steps == 0:
+        raise ValueError(f"{len(train_ids)} training tokens in {config.batch} streams hold no window of "
+                         f"bptt={config.bptt}; use more tokens or a smaller batch/bptt")
+    net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype)
+    best = Net(cfg, model.params, dtype) if st["best_valid_perplexity"] is not None else None
+    ws = Workspace(cfg, config.batch * config.bptt, dtype)
+    drop_rng = rng if cfg.dropout > 0 else None
+    lr, step = st["lr"], st["step"]
+    tok_per_step = config.batch * config.bptt
+    yield {"event": "start", "epoch": st["epoch"], "step": step, "steps_per_epoch": steps,
+           "tokens_per_step": tok_per_step, "lr": lr, "model_config": asdict(cfg),
+           "train_config": config.to_dict()}
+    valid_ppl = st["history"][-1]["valid_perplexity"] if st["history"] else None
+    for epoch in range(st["epoch"] + 1, config.epochs + 1):
+        state = zero_state(cfg, config.batch, dtype)
+        t0, loss_sum = time.perf_counter(), 0.0
+        for b, (x, y) in enumerate(ptb.iter_windows(streams, config.bptt)):
+            loss, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=drop_rng)
+            loss = float(loss.mean())
+            report = config.grad_norms_every and step % config.grad_norms_every == 0
+            norms = _norms(grads) if report else None
+            norm, clipped, skipped = sgd_step(net, grads, lr, config.clip)
+            step += 1
+            loss_sum += loss
+            event = {"event": "step", "step": step, "epoch": epoch, "batch": b + 1, "loss": loss,
+                     "perplexity": math.exp(min(loss, 700.0)), "grad_norm": norm, "clipped": clipped,
+                     "skipped": skipped, "lr": lr,
+                     "tokens_per_s": (b + 1) * tok_per_step / (time.perf_counter() - t0)}
+            if norms is not None:
+                event["grad_norms"] = norms
+            yield event
+        seconds = time.perf_counter() - t0
+        st["train_seconds"] += seconds
+        st["train_tokens"] += steps * tok_per_step
+        current = LanguageModel(cfg, net.export(), vocab)
+        ev = evaluate(current, valid_ids, batch=config.eval_batch, bptt=config.bptt, net=net)
+        valid_ppl = ev["perplexity"]
+        prev = st["best_valid_perplexity"]
+        improved = prev is None or valid_ppl < prev
+        if improved:
+            best = Net(cfg, current.params, dtype) if best is None else best
+            for b_arr, n_arr in zip(best.arrays(), net.arrays()):
+                b_arr[...] = n_arr
+            st["best_valid_perplexity"] = valid_ppl
+        else:  # continue from the best weights with a smaller step
+            for b_arr, n_arr in zip(best.arrays(), net.arrays()):
+                n_arr[...] = b_arr
+        lr = next_lr(lr, improved, config.lr_decay)
+        record = {"epoch": epoch, "train_loss": loss_sum / steps, "valid_loss": ev["loss"],
+                  "valid_perplexity": valid_ppl, "lr": lr, "seconds": seconds,
+                  "tokens_per_s": steps * tok_per_step / seconds}
+        st.update(epoch=epoch, step=step, lr=lr, rng=rng.bit_generator.state)
+        st["history"].append(record)
+        kept = LanguageModel(cfg, best.export(), vocab)
+        yield {"event": "epoch", **record, "step": step, "train_perplexity": math.exp(min(record["train_loss"], 700)),
+               "best_valid_perplexity": st["best_valid_perplexity"], "improved": improved,
+               "model": kept, "resume": json.loads(json.dumps(st))}
+    tps = st["train_tokens"] / st["train_seconds"] if st["train_seconds"] else float("nan")
+    yield {"event": "done", "epoch": st["epoch"], "step": step, "valid_perplexity": valid_ppl,
+           "best_valid_perplexity": st["best_valid_perplexity"], "tokens_per_s": tps,
+           "seconds": st["train_seconds"], "model": LanguageModel(cfg, (best or net).export(), vocab)}
+
+
+# --------------------------------------------------------------------------
+# Gradient-norm statistics (precomputed for the app's clipping page)
+# --------------------------------------------------------------------------
+def gradient_norm_samples(model: LanguageModel, ids, *, batches: int = 200, batch: int = 20, bptt: int = 35,
+                          seed=0, dtype="float64") -> dict:
+    """Global and per-parameter gradient norms (before clipping) over consecutive training windows.
+
+    The weights stay fixed; the state is carried across windows as in
+    training, dropout is on as in training, and the gradients are float64.
+    The windows start at a random window (from `seed`) after 5 warm-up
+    windows. Returns {"start_window", "norms" (batches,), "per_param": name -> (batches,)}.
+    """
+    cfg = model.config
+    ids = check_ids(ids, cfg.vocab_size)
+    streams = ptb.batchify(ids, batch)  # (B, L)
+    n = ptb.num_windows(streams, bptt)
+    if batches + 5 > n:
+        raise ValueError(f"{len(ids)} tokens give {n} windows of {batch}x{bptt}; {batches} batches need {batches + 5}")
+    rng = as_rng(seed)
+    start = int(rng.integers(5, n - batches + 1))
+    net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype)
+    ws = Workspace(cfg, batch * bptt, net.dtype)
+    state = zero_state(cfg, batch, net.dtype)
+    norms, per_param = [], {k: [] for k in grads.views}
+    for w, (x, y) in enumerate(ptb.iter_windows(streams, bptt)):
+        if w < start - 5:
+            continue
+        if w == start + batches:
+            break
+        if w < start:  # warm-up: carry the state in without recording
+            _, state = window_step(net, ws, x.T, y.T, state)
+            continue
+        _, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=rng if cfg.dropout > 0 else None)
+        norms.append(grad_norm(grads))
+        for k, v in _norms(grads).items():
+            per_param[k].append(v)
+    return {"start_window": start, "norms": np.array(norms), "per_param": {k: np.array(v) for k, v in per_param.items()}}
+
+
+def gradient_norm_histogram(model: LanguageModel, ids, *, batches: int = 200, batch: int = 20, bptt: int = 35,
+                            seed=0, clip: float = 0.25, bins: int = 30) -> dict:
+    """JSON-able histograms of global gradient norms for `model` and a random init of the same shape.
+
+    Both use the same windows and log-spaced bin edges. Each of "trained"
+    and "random_init" holds the raw norms, per-parameter norms, counts per
+    bin, median, 90th percentile, max and the fraction above `clip`.
+    """
+    from gradflow.lm import random_like
+
+    runs = {"trained": model, "random_init": random_like(model, seed)}
+    samples = {k: gradient_norm_samples(m, ids, batches=batches, batch=batch, bptt=bptt, seed=seed)
+               for k, m in runs.items()}
+    allv = np.concatenate([s["norms"] for s in samples.values()])
+    allv = allv[np.isfinite(allv) & (allv > 0)]
+    edges = np.geomspace(allv.min() / 1.01, allv.max() * 1.01, bins + 1)
+    out = {"format": "gradflow-gradnorms-1", "model_config": asdict(model.config), "split": "train",
+           "batches": batches, "batch": batch, "bptt": bptt, "seed": seed if isinstance(seed, int) else None,
+           "dtype": "float64", "dropout_on": model.config.dropout > 0, "clip": clip,
+           "start_window": samples["trained"]["start_window"], "bin_edges": edges.tolist()}
+    for k, s in samples.items():
+        v = s["norms"]
+        out[k] = {"norms": v.tolist(), "counts": np.histogram(v, edges)[0].tolist(),
+                  "median": float(np.median(v)), "p90": float(np.percentile(v, 90)), "max": float(v.max()),
+                  "fraction_clipped": float(np.mean(v > clip)),
+                  "per_param": {name: a.tolist() for name, a in s["per_param"].items()}}
+    return out
