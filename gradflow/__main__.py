@@ -35,8 +35,15 @@ def _float(text):
     return v
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line (exit status 2, as for every other error)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m gradflow", description=__doc__.splitlines()[0])
+    p = _Parser(prog="python -m gradflow", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, metavar="{train,eval,flow,gradhist}")
 
     t = sub.add_parser("train", help="train a PTB language model; checkpoint after every epoch")
@@ -180,8 +187,8 @@ def cmd_eval(a) -> int:
     from gradflow.data import load_ids, load_vocab
     from gradflow.optim import evaluate
 
-    vocab = load_vocab()
-    model = checkpoint.load(a.checkpoint, vocab=vocab)
+    model = checkpoint.load(a.checkpoint)
+    checkpoint.check_vocab(model, load_vocab(), a.checkpoint)
     ids = load_ids(a.split)
     r = evaluate(model, ids if a.max_tokens is None else ids[:a.max_tokens], batch=a.batch, bptt=a.bptt)
     print(f"{a.checkpoint}: {model.config.cell} x{model.config.layers} H={model.config.hidden}, "
@@ -250,7 +257,8 @@ def cmd_gradhist(a) -> int:
     from gradflow.data import load_ids, load_vocab
     from gradflow.optim import gradient_norm_histogram
 
-    model = checkpoint.load(a.checkpoint, vocab=load_vocab())
+    model = checkpoint.load(a.checkpoint)
+    checkpoint.check_vocab(model, load_vocab(), a.checkpoint)
     hist = gradient_norm_histogram(model, load_ids("train"), batches=a.batches, seed=a.seed)
     hist["checkpoint"] = os.path.basename(a.checkpoint)
     folder = os.path.dirname(os.path.abspath(a.out))

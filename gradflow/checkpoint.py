@@ -95,6 +95,15 @@ def _text(arrays: dict, key: str, path: str) -> str:
     return str(a.reshape(-1)[0])
 
 
+def check_vocab(model: LanguageModel, vocab: Vocab, path="the model") -> None:
+    """ValueError unless `model` was trained with `vocab` (compared by sha256)."""
+    if model.vocab is None:
+        raise ValueError(f"checkpoint {path} stores no vocabulary; expected one with sha256 {vocab.digest()[:12]}…")
+    if model.vocab.digest() != vocab.digest():
+        raise ValueError(f"checkpoint {path} was trained with a different vocabulary (sha256 "
+                         f"{model.vocab.digest()[:12]}…) than the one expected ({vocab.digest()[:12]}…)")
+
+
 def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
     """Read a checkpoint. Returns a LanguageModel, or (model, resume dict or None) with `with_resume`.
 
@@ -124,12 +133,6 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
         if len(model_vocab) != config.vocab_size:
             raise ValueError(f"checkpoint {path}: vocabulary has {len(model_vocab)} words but the "
                              f"config says vocab_size={config.vocab_size}")
-    if vocab is not None:
-        if model_vocab is None:
-            raise ValueError(f"checkpoint {path} stores no vocabulary; expected one with sha256 {vocab.digest()[:12]}…")
-        if model_vocab.digest() != vocab.digest():
-            raise ValueError(f"checkpoint {path} was trained with a different vocabulary (sha256 "
-                             f"{model_vocab.digest()[:12]}…) than the one expected ({vocab.digest()[:12]}…)")
     params = {k: a for k, a in arrays.items() if k not in _META}
     bad = [k for k, a in params.items() if a.dtype.name not in STORAGE]
     if bad:
@@ -141,6 +144,8 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
         raise ValueError(f"checkpoint {path}: {err}") from None
     params = {k: (a.astype(np.float32) if a.dtype == np.float16 else a) for k, a in params.items()}
     model = LanguageModel(config, params, model_vocab)
+    if vocab is not None:
+        check_vocab(model, vocab, path)
     if not with_resume:
         return model
     resume = None
