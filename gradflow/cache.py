@@ -1,0 +1,189 @@
+"""Streamlit caches around the app's heavy numerics (the only place pages compute).
+
+Why this module exists: a lecturer drags a slider and expects the chart at
+once, and a room of students shares one server. Every expensive call of a
+page goes through one of these functions, keyed by plain hashable settings.
+Every cache has `max_entries` and a TTL, so memory stays bounded however
+many settings a room tries. Large objects that are only read (a Flow, a
+model) live in `st.cache_resource` (no copy per hit); small summaries in
+`st.cache_data`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import streamlit as st
+
+from . import cliff, clipping, scenario
+from .scenario import Setup
+
+TTL = 3600  # seconds: a lecture's length
+MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
+
+
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
+def flow(s: Setup, weights: str = "random", sentence: tuple = ()):
+    """(params, Flow) of one experiment.
+
+    weights: "random" (spectrum of s.kind at s.rho) or "trained" (the PTB
+    model of s.cell, rescaled to s.rho); sentence: token ids, whose
+    embeddings (from the PTB model of s.cell) are the inputs; () means
+    random inputs.
+    """
+    if not sentence and weights == "random":
+        params, xs, up = scenario.random_problem(s)
+        return params, scenario.run(s, params, xs, up)
+    from . import lm
+
+    model = ptb_model(s.cell)
+    xs = lm.embed(model, np.asarray(sentence, dtype=np.int64))[:, None, :]  # (T, 1, E)
+    if weights == "trained":
+        layer = lm.model_recurrent_params(model, 0)
+        params, xs, up = scenario.trained_problem(s, layer, xs, own_radius(s.cell))
+    else:
+        params, xs, up = scenario.random_problem_inputs(s, xs)
+    return params, scenario.run(s, params, xs, up)
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+def summary(s: Setup, weights: str = "random", sentence: tuple = ()) -> dict:
+    params, fl = flow(s, weights, sentence)
+    return scenario.summarize(s, fl, params)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def jacobian(s: Setup, t: int, weights: str = "random", sentence: tuple = ()) -> dict:
+    params, fl = flow(s, weights, sentence)
+    return scenario.jacobian_panel(s, fl, params, t)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def phase_map(s: Setup):
+    return scenario.phase_map(s)
+
+
+# -- PTB model and data (owned by the language-model module) ----------------
+@st.cache_resource(max_entries=3, ttl=TTL, show_spinner=False)
+def ptb_model(cell: str):
+    """The shipped PTB model of `cell` from models/ (FileNotFoundError if missing)."""
+    from . import checkpoint
+
+    path = model_path(cell)
+    if path is None:
+        raise FileNotFoundError(f"no trained PTB model for the {cell.upper()} in models/")
+    return checkpoint.load(path)
+
+
+def model_path(cell: str) -> str | None:
+    """models/ptb_<cell>*.npz (the first in name order), or None."""
+    try:
+        names = sorted(n for n in os.listdir(MODELS_DIR) if n.startswith(f"ptb_{cell}") and n.endswith(".npz"))
+    except OSError:
+        return None
+    return os.path.join(MODELS_DIR, names[0]) if names else None
+
+
+@st.cache_data(max_entries=3, ttl=TTL, show_spinner=False)
+def own_radius(cell: str) -> float:
+    from . import lm
+
+    return scenario.largest_block_radius(lm.model_recurrent_params(ptb_model(cell), 0)["weight_hh"])
+
+
+@st.cache_data(max_entries=3, ttl=TTL, show_spinner=False)
+def model_sizes(cell: str) -> tuple[int, int]:
+    """(D, H) of the first recurrent layer of the shipped model."""
+    w = ptb_model(cell).params["rnn.weight_ih_l0"]
+    return int(w.shape[1]), int(w.shape[0] // {"rnn": 1, "lstm": 4, "gru": 3}[cell])
+
+
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def ptb_sentence(index: int) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """(ids, words) of PTB test sentence `index` (modulo their number).
+
+    FileNotFoundError/ValueError if the PTB data cannot be read.
+    """
+    from . import data
+
+    sents = data.load_sentences("test")
+    words = tuple(sents[int(index) % len(sents)])
+    vocab = data.load_vocab()
+    return tuple(int(vocab.word_to_id[w]) for w in words), words
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+def encode(text: str) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]:
+    """(ids, tokens, notes) of custom text in the PTB vocabulary (ValueError if nothing is left)."""
+    from . import data
+
+    enc = data.encode(text, data.load_vocab())
+    ids = tuple(int(i) for i in enc.ids)
+    if not ids:
+        raise ValueError("the text has no word left after PTB's normalisation")
+    return ids, tuple(enc.tokens), tuple(str(n) for n in enc.notes)
+
+
+# -- clipping page ----------------------------------------------------------
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def clip_case(cell: str, rho: float, T: int, H: int, seed: int, method: str, threshold: float) -> dict:
+    """Per-parameter norms before/after clipping a random cell's gradient, and the cosine."""
+    g = scenario.clip_gradients(cell, rho, T, H, seed)
+    res = clipping.clip(g, method, threshold)
+    names = list(g)
+    with np.errstate(all="ignore"):
+        before = [clipping.global_norm({k: g[k]}) for k in names]
+        after = [clipping.global_norm({k: res.clipped[k]}) for k in names]
+    return {"names": names, "before": before, "after": after, "norm_before": res.norm_before,
+            "norm_after": res.norm_after, "clipped": res.clipped_flag, "skipped": res.skipped_flag,
+            "cosine": clipping.cosine(g, res.clipped)}
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def cliff_surface(w_range: tuple, b_range: tuple, n: int, T: int):
+    return cliff.surface(w_range, b_range, n, T)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def cliff_paths(w0: float, b0: float, lr: float, steps: int, clip: float, T: int):
+    plain = cliff.descend(w0, b0, lr, steps, None, T)
+    clipped = cliff.descend(w0, b0, lr, steps, clip, T)
+    return plain, clipped
+
+
+GRAD_NORMS_FILE = "ptb_grad_norms.json"
+
+
+@st.cache_data(max_entries=2, ttl=TTL, show_spinner=False)
+def ptb_grad_norms() -> dict:
+    """The precomputed global gradient norms over PTB batches (models/ptb_grad_norms.json).
+
+    Expected: {"model": str, "norms": [float, ...], ...}. FileNotFoundError
+    if missing, ValueError if it has no usable norms.
+    """
+    path = os.path.join(MODELS_DIR, GRAD_NORMS_FILE)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{GRAD_NORMS_FILE} is missing from models/")
+    try:
+        with open(path, encoding="utf-8") as f:
+            d = json.load(f)
+        norms = np.asarray(d["norms"], dtype=np.float64)
+    except (OSError, KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{GRAD_NORMS_FILE} is unreadable: {e}") from None
+    if norms.ndim != 1 or not np.isfinite(norms).any():
+        raise ValueError(f"{GRAD_NORMS_FILE} holds no finite gradient norms")
+    return {k: v for k, v in d.items() if k != "norms"} | {"norms": norms}
+
+
+# -- home page --------------------------------------------------------------
+@st.cache_data(max_entries=4, ttl=TTL, show_spinner=False)
+def home_curves(T: int = 100, H: int = 64, rho: float = 1.0) -> dict:
+    """||dL/dh_t|| of RNN, LSTM and GRU at the default settings: cell -> (T,)."""
+    out = {}
+    for cell in ("rnn", "lstm", "gru"):
+        s = Setup(cell=cell, T=T, H=H, rho=rho)
+        params, xs, up = scenario.random_problem(s)
+        out[cell] = scenario.run(s, params, xs, up).dh_norm[:, 0]
+    return out

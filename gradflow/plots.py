@@ -1,0 +1,386 @@
+"""Figure functions of the app: one `fig_*` per figure, each returning a go.Figure.
+
+Why this module exists: pages only pick settings and call cached numerics;
+every plot is built here from plain arrays, so figures are tested without
+Streamlit and rebuilt cheaply on every rerun. Text is never hard-coded: each
+function takes `labels`, a mapping of the names it documents to already
+translated strings (a missing name shows the name itself). `present=True`
+(presentation mode) means larger fonts and thicker lines for a lecture hall.
+
+Colours are the Okabe–Ito colour-blind-safe palette, and each cell also has
+its own dash style, so no reading depends on colour alone. Any user text put
+into a figure (tokens) goes through `safe_text`, because plotly interprets a
+subset of HTML in labels.
+
+Shape legend: T time steps, R radii, H hidden units, N points.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
+}
+CELL_COLOR = {"rnn": OKABE_ITO["vermillion"], "lstm": OKABE_ITO["blue"], "gru": OKABE_ITO["green"]}
+CELL_DASH = {"rnn": "solid", "lstm": "dash", "gru": "dashdot"}
+CELL_SYMBOL = {"rnn": "circle", "lstm": "square", "gru": "diamond"}
+THEORY_COLOR = "#555555"
+CELL_NAME = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def safe_text(s) -> str:
+    """User text made inert for plotly labels (its HTML subset is escaped)."""
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _lab(labels: Mapping[str, str] | None, key: str) -> str:
+    return (labels or {}).get(key, key)
+
+
+def _sizes(present: bool) -> dict:
+    return {"font": 22 if present else 13, "line": 4.5 if present else 2.0,
+            "thin": 3.0 if present else 1.3, "marker": 11 if present else 6}
+
+
+def _layout(fig: go.Figure, labels, present: bool, *, height: int = 380, legend: bool = True) -> go.Figure:
+    s = _sizes(present)
+    fig.update_layout(
+        title={"text": _lab(labels, "title"), "font": {"size": s["font"] + 3}},
+        font={"size": s["font"], "family": "Liberation Sans, Noto Sans CJK KR, Arial, sans-serif"},
+        height=int(height * (1.35 if present else 1.0)),
+        margin={"l": 60, "r": 20, "t": 60 if present else 50, "b": 50},
+        template="plotly_white", showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+    )
+    return fig
+
+
+def plotly_config(filename: str, image_format: str = "png", present: bool = False) -> dict:
+    """Config for st.plotly_chart: the modebar camera saves PNG or SVG, no logo, no network."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": image_format, "filename": filename,
+                                 "scale": 2 if present else 1},
+        "modeBarButtonsToRemove": ["lasso2d"],
+    }
+
+
+def _blocks(fig: go.Figure, T: int, truncate: int | None, row=None, col=None) -> None:
+    """Shade every other truncation block [k·w, (k+1)·w) of the time axis."""
+    if not truncate or truncate >= T:
+        return
+    for k, start in enumerate(range(0, T, truncate)):
+        if k % 2 == 0:
+            fig.add_vrect(x0=start - 0.5, x1=min(start + truncate, T) - 0.5, fillcolor=OKABE_ITO["sky"],
+                          opacity=0.12, line_width=0, layer="below", row=row, col=col)
+
+
+def _positive(y) -> np.ndarray:
+    """Values for a log axis: non-positive and non-finite entries become gaps (NaN)."""
+    y = np.asarray(y, dtype=np.float64)
+    return np.where(np.isfinite(y) & (y > 0), y, np.nan)
+
+
+def fig_gradient_norm(t, curves: Mapping[str, np.ndarray], *, theory: Mapping[str, np.ndarray] | None = None,
+                      truncate: int | None = None, overflow: Mapping[str, int | None] | None = None,
+                      selected: int | None = None, labels=None, present: bool = False) -> go.Figure:
+    """||dL/dh_t|| against t on a log axis, one line per cell, with theory curves.
+
+    t (T,); curves: cell -> (T,) norms; theory: legend name -> (T,) curve (drawn
+    thin, grey, dotted/dash-dot); truncate: block length to shade; overflow:
+    cell -> first non-finite step (a vertical marker); selected: step marked
+    for the Jacobian panel. labels: title, x, y, overflow.
+    """
+    s = _sizes(present)
+    fig = go.Figure()
+    t = np.asarray(t)
+    for cell, y in curves.items():
+        fig.add_trace(go.Scatter(
+            x=t, y=_positive(y), name=CELL_NAME.get(cell, cell), mode="lines+markers",
+            line={"color": CELL_COLOR.get(cell), "dash": CELL_DASH.get(cell), "width": s["line"]},
+            marker={"size": max(3, s["marker"] - 3), "symbol": CELL_SYMBOL.get(cell)}))
+    for i, (name, y) in enumerate((theory or {}).items()):
+        fig.add_trace(go.Scatter(
+            x=t, y=_positive(y), name=name, mode="lines", hoverinfo="skip",
+            line={"color": THEORY_COLOR, "dash": ("dot", "longdashdot", "longdash")[i % 3], "width": s["thin"]}))
+    _blocks(fig, len(t), truncate)
+    for cell, step in (overflow or {}).items():
+        if step is not None:
+            fig.add_vline(x=step, line={"color": CELL_COLOR.get(cell), "width": s["thin"], "dash": "dot"},
+                          annotation_text=_lab(labels, "overflow"), annotation_position="top left")
+    if selected is not None:
+        fig.add_vline(x=selected, line={"color": OKABE_ITO["orange"], "width": s["thin"]})
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    fig.update_layout(hovermode="closest", clickmode="event+select")
+    return _layout(fig, labels, present, height=420)
+
+
+def fig_lstm_paths(t, dc_norm, prod_f, via_cell, via_hidden, *, truncate: int | None = None,
+                   labels=None, present: bool = False) -> go.Figure:
+    """The LSTM's cell-state path apart from its hidden path (log axis).
+
+    t (T,); dc_norm (T,) ||dL/dc_t||; prod_f (T,) mean over units of the
+    forget-gate product from t+1 to the end; via_cell, via_hidden (T,) norms of
+    the two parts of dL/dh_{t-1}. labels: title, x, y, dc, prodf, cell, hidden.
+    """
+    s = _sizes(present)
+    fig = go.Figure()
+    spec = (("dc", dc_norm, OKABE_ITO["blue"], "solid"), ("prodf", prod_f, OKABE_ITO["orange"], "dot"),
+            ("cell", via_cell, OKABE_ITO["sky"], "dash"), ("hidden", via_hidden, OKABE_ITO["purple"], "dashdot"))
+    for key, y, color, dash in spec:
+        if y is None:
+            continue
+        fig.add_trace(go.Scatter(x=np.asarray(t), y=_positive(y), name=_lab(labels, key), mode="lines",
+                                 line={"color": color, "dash": dash, "width": s["line"]}))
+    _blocks(fig, len(t), truncate)
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    return _layout(fig, labels, present, height=380)
+
+
+def fig_eigenvalues(eigs: Mapping[str, np.ndarray], rho: float | None = None, *, labels=None,
+                    present: bool = False) -> go.Figure:
+    """Eigenvalues on the complex plane with the unit circle (and the circle of radius rho).
+
+    eigs: legend name -> (N,) complex; a name starting with a cell name
+    takes that cell's colour and symbol. labels: title, x, y, unit, rho.
+    """
+    s = _sizes(present)
+    fig = go.Figure()
+    th = np.linspace(0, 2 * np.pi, 361)
+    fig.add_trace(go.Scatter(x=np.cos(th), y=np.sin(th), name=_lab(labels, "unit"), mode="lines",
+                             hoverinfo="skip", line={"color": OKABE_ITO["black"], "width": s["thin"]}))
+    if rho is not None and np.isfinite(rho) and rho > 0:
+        fig.add_trace(go.Scatter(x=rho * np.cos(th), y=rho * np.sin(th), name=_lab(labels, "rho"),
+                                 mode="lines", hoverinfo="skip",
+                                 line={"color": THEORY_COLOR, "width": s["thin"], "dash": "dot"}))
+    for name, ev in eigs.items():
+        ev = np.asarray(ev, dtype=np.complex128)
+        cell = name.split()[0].lower()
+        fig.add_trace(go.Scatter(x=ev.real, y=ev.imag, name=name, mode="markers", marker={
+            "color": CELL_COLOR.get(cell, OKABE_ITO["purple"]), "symbol": CELL_SYMBOL.get(cell, "x"),
+            "size": s["marker"], "opacity": 0.75}))
+    fig.update_xaxes(title=_lab(labels, "x"), zeroline=True)
+    fig.update_yaxes(title=_lab(labels, "y"), zeroline=True, scaleanchor="x", scaleratio=1)
+    return _layout(fig, labels, present, height=440)
+
+
+def fig_phase_map(rhos, steps_back, maps: Mapping[str, np.ndarray], *, current: tuple | None = None,
+                  labels=None, present: bool = False, zmax: float = 10.0) -> go.Figure:
+    """ρ × k phase maps of log10 ||dL/dh||, one heatmap per cell, sharing one colour bar.
+
+    rhos (R,); steps_back (K,); maps: cell -> (K, R) log10 norms (NaN/inf
+    where the gradient overflowed: drawn as the top colour). current: (rho,
+    k) marked with a cross. labels: title, x, y, z.
+    """
+    s = _sizes(present)
+    cells = list(maps)
+    fig = make_subplots(rows=1, cols=max(1, len(cells)), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[CELL_NAME.get(c, c) for c in cells])
+    for i, cell in enumerate(cells, start=1):
+        z = np.asarray(maps[cell], dtype=np.float64)
+        z = np.where(np.isnan(z) | (z > zmax), zmax, np.where(z < -zmax, -zmax, z))  # (K, R)
+        fig.add_trace(go.Heatmap(x=np.asarray(rhos), y=np.asarray(steps_back), z=z, name=CELL_NAME.get(cell, cell),
+                                 colorscale="RdBu_r", zmid=0, zmin=-zmax, zmax=zmax, showscale=i == 1,
+                                 colorbar={"title": {"text": _lab(labels, "z")}}), row=1, col=i)
+        fig.add_trace(go.Contour(x=np.asarray(rhos), y=np.asarray(steps_back), z=z, showscale=False,
+                                 contours={"start": 0, "end": 0, "coloring": "none"}, name="0",
+                                 line={"color": OKABE_ITO["black"], "width": s["thin"]}, hoverinfo="skip"),
+                      row=1, col=i)
+        if current is not None:
+            fig.add_trace(go.Scatter(x=[current[0]], y=[current[1]], mode="markers", showlegend=False,
+                                     marker={"symbol": "x", "size": s["marker"] + 6, "color": OKABE_ITO["yellow"],
+                                             "line": {"width": 2, "color": "black"}}), row=1, col=i)
+        fig.update_xaxes(title=_lab(labels, "x"), row=1, col=i)
+    fig.update_yaxes(title=_lab(labels, "y"), row=1, col=1)
+    return _layout(fig, labels, present, height=400, legend=False)
+
+
+def fig_attribution(tokens: Sequence[str], values: Mapping[str, np.ndarray], *, labels=None,
+                    present: bool = False) -> go.Figure:
+    """||dL/dx_t|| per token (grouped bars per cell, log axis). tokens (T,); values: cell -> (T,)."""
+    fig = go.Figure()
+    x = [f"{i}:{safe_text(tok)}" for i, tok in enumerate(tokens)]
+    for cell, y in values.items():
+        fig.add_trace(go.Bar(x=x, y=_positive(y), name=CELL_NAME.get(cell, cell),
+                             marker={"color": CELL_COLOR.get(cell), "pattern": {"shape": {"rnn": "", "lstm": "/",
+                                                                                          "gru": "."}.get(cell, "")}}))
+    fig.update_xaxes(title=_lab(labels, "x"), tickangle=-45)
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    fig.update_layout(barmode="group")
+    return _layout(fig, labels, present, height=380)
+
+
+def fig_dw_contrib(t, values: Mapping[str, np.ndarray], *, truncate: int | None = None, labels=None,
+                   present: bool = False) -> go.Figure:
+    """Per-step contribution ||term_t of dL/dW_hh||_F (log axis). t (T,); values: cell -> (T,)."""
+    s = _sizes(present)
+    fig = go.Figure()
+    for cell, y in values.items():
+        fig.add_trace(go.Scatter(x=np.asarray(t), y=_positive(y), name=CELL_NAME.get(cell, cell), mode="lines",
+                                 line={"color": CELL_COLOR.get(cell), "dash": CELL_DASH.get(cell), "width": s["line"]}))
+    _blocks(fig, len(t), truncate)
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    return _layout(fig, labels, present, height=340)
+
+
+def fig_step_jacobian(J, singular, factors: Mapping[str, np.ndarray], t_all, running, per_step, selected: int, *,
+                      labels=None, present: bool = False) -> go.Figure:
+    """The Jacobian ∂h_t/∂h_{t-1} of one step, 2×2 panels.
+
+    J (H, H) heatmap; singular (H,) its singular values (log axis, line at 1);
+    factors: name -> (H,) per-unit factors (activation derivatives, gates);
+    t_all (T,), running (T,) norm of the product of the Jacobians from the
+    end back to t, per_step (T,) ||J_t||; selected: t. labels: title, J, sv,
+    factors, product, x, unit, step_norm, running.
+    """
+    s = _sizes(present)
+    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.12, vertical_spacing=0.16, subplot_titles=[
+        _lab(labels, "J"), _lab(labels, "sv"), _lab(labels, "factors"), _lab(labels, "product")])
+    J = np.asarray(J, dtype=np.float64)
+    m = float(np.nanmax(np.abs(J))) if J.size and np.isfinite(J).any() else 1.0
+    fig.add_trace(go.Heatmap(z=J, colorscale="RdBu_r", zmid=0, zmin=-m, zmax=m, showscale=False, name="J"), 1, 1)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    sv = np.asarray(singular, dtype=np.float64)
+    fig.add_trace(go.Scatter(x=np.arange(1, sv.size + 1), y=_positive(sv), mode="markers+lines", name="σ_i",
+                             line={"color": OKABE_ITO["blue"], "width": s["thin"]}), 1, 2)
+    fig.add_hline(y=1.0, line={"color": THEORY_COLOR, "dash": "dot"}, row=1, col=2)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    colors = [OKABE_ITO[c] for c in ("vermillion", "blue", "green", "orange", "purple", "sky")]
+    for i, (name, v) in enumerate(factors.items()):
+        v = np.asarray(v, dtype=np.float64)
+        fig.add_trace(go.Scatter(x=np.arange(v.size), y=v, mode="lines", name=name,
+                                 line={"color": colors[i % len(colors)], "width": s["thin"],
+                                       "dash": ("solid", "dash", "dot", "dashdot", "longdash")[i % 5]}), 2, 1)
+    fig.update_xaxes(title=_lab(labels, "unit"), row=2, col=1)
+    fig.add_trace(go.Scatter(x=np.asarray(t_all), y=_positive(per_step), mode="lines", name=_lab(labels, "step_norm"),
+                             line={"color": OKABE_ITO["sky"], "width": s["thin"], "dash": "dot"}), 2, 2)
+    fig.add_trace(go.Scatter(x=np.asarray(t_all), y=_positive(running), mode="lines", name=_lab(labels, "running"),
+                             line={"color": OKABE_ITO["vermillion"], "width": s["line"]}), 2, 2)
+    fig.add_vline(x=selected, line={"color": OKABE_ITO["orange"], "width": s["thin"]}, row=2, col=2)
+    fig.update_xaxes(title=_lab(labels, "x"), row=2, col=2)
+    fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
+    return _layout(fig, labels, present, height=640)
+
+
+def fig_param_norms(names: Sequence[str], before, after, *, labels=None, present: bool = False) -> go.Figure:
+    """Per-parameter gradient norms before and after clipping (grouped bars, log axis)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=list(names), y=_positive(before), name=_lab(labels, "before"),
+                         marker={"color": OKABE_ITO["vermillion"]}))
+    fig.add_trace(go.Bar(x=list(names), y=_positive(after), name=_lab(labels, "after"),
+                         marker={"color": OKABE_ITO["blue"], "pattern": {"shape": "/"}}))
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    fig.update_layout(barmode="group")
+    return _layout(fig, labels, present, height=360)
+
+
+def fig_norm_histogram(norms, threshold: float | None, band: tuple | None = None, *, bins: int = 40,
+                       labels=None, present: bool = False) -> go.Figure:
+    """Histogram of global gradient norms on log-spaced bins, with the threshold and a band.
+
+    norms (N,) finite positive values are counted; band (lo, hi) is shaded
+    (Pascanu et al.: 0.5–10× the average norm). labels: title, x, y, threshold, band.
+    """
+    s = _sizes(present)
+    v = np.asarray(norms, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    fig = go.Figure()
+    if v.size:
+        lo, hi = np.log10(v.min()), np.log10(v.max())
+        edges = np.logspace(lo - 0.05, hi + 0.05, bins + 1)  # (bins+1,)
+        counts, _ = np.histogram(v, edges)
+        centers = np.sqrt(edges[:-1] * edges[1:])
+        fig.add_trace(go.Bar(x=centers, y=counts, width=np.diff(edges), name=_lab(labels, "y"),
+                             marker={"color": OKABE_ITO["sky"], "line": {"color": OKABE_ITO["blue"], "width": 1}}))
+    if band is not None and all(np.isfinite(band)) and band[0] > 0:
+        fig.add_vrect(x0=band[0], x1=band[1], fillcolor=OKABE_ITO["yellow"], opacity=0.25, line_width=0,
+                      layer="below", annotation_text=_lab(labels, "band"), annotation_position="top left")
+    if threshold is not None and np.isfinite(threshold) and threshold > 0:
+        fig.add_vline(x=threshold, line={"color": OKABE_ITO["vermillion"], "width": s["line"], "dash": "dash"},
+                      annotation_text=_lab(labels, "threshold"), annotation_position="top right")
+    fig.update_xaxes(title=_lab(labels, "x"), type="log", exponentformat="power")
+    fig.update_yaxes(title=_lab(labels, "y"))
+    return _layout(fig, labels, present, height=360, legend=False)
+
+
+def fig_cliff(ws, bs, L, paths: Mapping[str, np.ndarray], clipped: Mapping[str, np.ndarray] | None = None, *,
+              labels=None, present: bool = False) -> go.Figure:
+    """Loss surface log10 L(w, b) with gradient-descent paths drawn on it.
+
+    ws (Nw,), bs (Nb,), L (Nb, Nw); paths: name -> (n, 2) points (w, b);
+    clipped: name -> (n-1,) bool, the steps that were clipped (marked with
+    crosses). labels: title, x, y, z, start, clipmark.
+    """
+    s = _sizes(present)
+    fig = go.Figure()
+    z = np.log10(np.maximum(np.asarray(L, dtype=np.float64), 1e-12))
+    fig.add_trace(go.Contour(x=np.asarray(ws), y=np.asarray(bs), z=z, colorscale="Viridis", name="log10 L",
+                             contours={"coloring": "heatmap"}, ncontours=25,
+                             colorbar={"title": {"text": _lab(labels, "z")}}))
+    styles = (("solid", OKABE_ITO["vermillion"], "circle"), ("dash", OKABE_ITO["orange"], "diamond"))
+    for i, (name, p) in enumerate(paths.items()):
+        p = np.asarray(p, dtype=np.float64)
+        dash, color, sym = styles[i % 2]
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], name=name, mode="lines+markers",
+                                 line={"color": color, "dash": dash, "width": s["line"]},
+                                 marker={"size": max(3, s["marker"] - 2), "symbol": sym, "color": color}))
+        flags = np.asarray((clipped or {}).get(name, []), dtype=bool)
+        if flags.any():
+            q = p[:-1][flags[: len(p) - 1]]
+            fig.add_trace(go.Scatter(x=q[:, 0], y=q[:, 1], mode="markers", name=_lab(labels, "clipmark"),
+                                     marker={"symbol": "x", "size": s["marker"] + 4, "color": "white",
+                                             "line": {"color": "black", "width": 1}}))
+    if paths:
+        p0 = np.asarray(next(iter(paths.values())))[0]
+        fig.add_trace(go.Scatter(x=[p0[0]], y=[p0[1]], mode="markers", name=_lab(labels, "start"),
+                                 marker={"symbol": "star", "size": s["marker"] + 10, "color": OKABE_ITO["yellow"],
+                                         "line": {"color": "black", "width": 1}}))
+    fig.update_xaxes(title=_lab(labels, "x"), range=[float(np.min(ws)), float(np.max(ws))])
+    fig.update_yaxes(title=_lab(labels, "y"), range=[float(np.min(bs)), float(np.max(bs))])
+    return _layout(fig, labels, present, height=480)
+
+
+def figure_to_csv(fig: go.Figure) -> str:
+    """The data of every trace of `fig` as long-format CSV: trace, x, y[, z].
+
+    Line, marker and bar traces give one row per point; heatmaps and
+    contours one row per cell (x, y, z). Complex numbers never occur (the
+    figures take real and imaginary parts apart). Shapes are left out.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["trace", "x", "y", "z"])
+    for i, tr in enumerate(fig.data):
+        name = tr.name if tr.name is not None else f"trace{i}"
+        z = getattr(tr, "z", None)
+        if z is not None:
+            z = np.asarray(z, dtype=np.float64)
+            if z.ndim != 2:
+                continue
+            xs = np.arange(z.shape[1]) if tr.x is None else np.asarray(tr.x)
+            ys = np.arange(z.shape[0]) if tr.y is None else np.asarray(tr.y)
+            for r in range(z.shape[0]):
+                for c in range(z.shape[1]):
+                    w.writerow([name, xs[c], ys[r], repr(float(z[r, c]))])
+            continue
+        y = getattr(tr, "y", None)
+        if y is None:
+            continue
+        y = list(y)
+        x = list(range(len(y))) if tr.x is None else list(tr.x)
+        for xi, yi in zip(x, y):
+            w.writerow([name, xi, "" if yi is None else yi, ""])
+    return buf.getvalue()

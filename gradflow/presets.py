@@ -1,0 +1,67 @@
+"""Lecture presets: named views of the app, each one a link (page + query).
+
+Why this module exists: a lecturer jumps between a handful of prepared
+views in class. A preset is only a page and the values of some of its widget
+keys; the home page turns each into a link with
+`gradflow.urlstate.query_for` (codes become the option labels of the current
+language), and opening it is the same as opening a shared link. Keeping the
+table here, in one place, lets every page's author add theirs; the tests
+open every preset and check that no value is rejected.
+
+Values use the widget keys of the target page and option *codes* (e.g.
+``"nonnormal"``), never displayed labels. Titles and descriptions are i18n
+keys: ``preset.<name>`` and ``preset.<name>.desc``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PAGE_HOME = "app.py"
+PAGE_VANISHING = "pages/1_Vanishing_Gradients.py"
+PAGE_CLIPPING = "pages/2_Gradient_Clipping.py"
+PAGE_GATES = "pages/3_Gates_on_PTB.py"
+PAGE_TRAINING = "pages/4_Training.py"
+
+# Page files in navigation order (the ones not written yet are skipped by the UI).
+PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING)
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str  # id; i18n keys preset.<name> and preset.<name>.desc
+    page: str  # page file relative to the app's folder
+    values: dict = field(default_factory=dict)  # widget key -> value (codes, numbers, bools)
+
+
+PRESETS = (
+    Preset("rnn_vanishing", PAGE_VANISHING,
+           {"cells": ["rnn"], "rho": 0.9, "T": 100}),
+    Preset("rnn_exploding", PAGE_VANISHING,
+           {"cells": ["rnn"], "rho": 1.5, "T": 100}),
+    Preset("lstm_cell_path", PAGE_VANISHING,
+           {"cells": ["lstm"], "rho": 0.9, "T": 200, "fbias": 3.0, "view": "paths"}),
+    Preset("gru_vs_lstm", PAGE_VANISHING,
+           {"cells": ["lstm", "gru"], "rho": 1.0, "T": 200}),
+    Preset("nonnormal", PAGE_VANISHING,
+           {"cells": ["rnn"], "kind": "nonnormal", "rho": 0.9, "nonlin": "linear", "T": 60,
+            "view": "spectrum"}),
+    Preset("saturation", PAGE_VANISHING,
+           {"cells": ["rnn"], "rho": 1.0, "scale": 5.0}),
+    Preset("truncated", PAGE_VANISHING,
+           {"cells": ["rnn", "lstm"], "rho": 1.0, "T": 140, "trunc": 35, "loss": "sum"}),
+    Preset("pascanu_cliff", PAGE_CLIPPING,
+           {"view": "cliff", "w0": 5.0, "b0": -3.0, "cthr": 1.0}),
+    Preset("clip_exploding", PAGE_CLIPPING,
+           {"cell": "rnn", "rho": 2.5, "method": "norm", "threshold": 1.0}),
+    # Keys of the gates page are defined by that page; extend this entry there.
+    Preset("gates_trained_vs_random", PAGE_GATES, {}),
+)
+
+
+def by_name(name: str) -> Preset:
+    """The preset called `name`; ValueError naming the known ones otherwise."""
+    for p in PRESETS:
+        if p.name == name:
+            return p
+    raise ValueError(f"unknown preset {name!r}; known: {', '.join(p.name for p in PRESETS)}")

@@ -1,0 +1,299 @@
+"""The shared frame of every page: sidebar, URL state, warnings, charts, downloads.
+
+Why this module exists (and imports streamlit): every page must behave the
+same way for a lecturer — the same language and presentation toggles in the
+sidebar, every widget bound to the URL, a visible warning for each query
+value that could not be used, PNG/SVG export and a CSV download on every
+chart, and a JSON download of the page's settings. Writing that once here
+keeps the pages short ("widgets -> cached numerics -> figures"). This module
+and `gradflow.cache` are the only gradflow modules that import streamlit;
+`import gradflow` never loads them.
+
+Usage on a page (see pages/1_Vanishing_Gradients.py):
+
+    from gradflow import ui
+    from gradflow.urlstate import Param
+    PARAMS = (Param("rho", "slider", 1.0, lo=0.0, hi=3.0, step=0.05), ...)
+    page = ui.start("page1", PARAMS)        # first call: sidebar, lang, warnings
+    with st.sidebar:
+        rho = page.widget("rho")             # label w.rho, help w.rho.help, bound to ?rho=
+    page.chart(fig, "curve", csv="gradient_norms")
+    page.settings_download()
+
+Text shown to users comes from `gradflow.i18n` through `page.t(key, **fmt)`;
+user-typed text is shown with `md_escape` (Markdown) or `st.text`/`st.code`,
+never as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from . import i18n, plots
+from .presets import PAGES
+from .urlstate import TEXT_URL_LIMIT, Param, QueryCheck, check_query, option_label, query_for
+
+# Global settings, rendered on every page by the sidebar with the same keys.
+GLOBAL_PARAMS = (
+    Param("lang", "choice", "en", options=i18n.LANGS, widget="segmented"),
+    Param("present", "toggle", False),
+    Param("img", "choice", "png", options=("png", "svg"), widget="segmented"),
+)
+_PENDING = "_gf_pending_url"  # session key: aliases assigned on the last run
+_IGNORED_QUERY = ("embed", "embed_options")
+_APP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>$~:=^\"'&@%")
+
+
+def md_escape(text: Any, limit: int = 80) -> str:
+    """User text made literal for st.markdown/st.warning (Markdown, LaTeX, HTML, links).
+
+    Long text is cut to `limit` characters with an ellipsis; newlines become spaces.
+    """
+    s = str(text).replace("\n", " ").replace("\r", " ")
+    if len(s) > limit:
+        s = s[:limit] + "…"
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+
+
+class Page:
+    """One page's run: its language, presentation flag, widgets and values."""
+
+    def __init__(self, name: str, params: Sequence[Param], check: QueryCheck):
+        self.name = name
+        self.params = {p.key: p for p in (*GLOBAL_PARAMS, *params)}
+        self.check = check
+        self.values: dict[str, Any] = {}
+        self.lang = "en"
+        self.present = False
+        self.img = "png"
+
+    # -- text ---------------------------------------------------------------
+    def t(self, key: str, **fmt) -> str:
+        return i18n.t(key, self.lang, **fmt)
+
+    def labels(self, prefix: str, names: Sequence[str]) -> dict:
+        """{name: t(prefix.name)} for a figure's `labels` argument."""
+        return {n: self.t(f"{prefix}.{n}") for n in names}
+
+    def caption(self, key: str, latex: str | None = None) -> None:
+        """A figure's caption (what to look at), with its equation under it."""
+        st.caption(self.t(key))
+        if latex:
+            st.latex(latex)
+
+    # -- widgets ------------------------------------------------------------
+    def widget(self, key: str, *, disabled: bool = False, help_extra: str | None = None,
+               container=None, on_change: Callable | None = None) -> Any:
+        """Draw the widget of Param `key` (bound to ?key=) and return its value (codes for options).
+
+        on_change: a callback run before the next rerun (it may assign other
+        widgets' values in st.session_state).
+        """
+        p = self.params[key]
+        where = container if container is not None else st
+        label = self.t(p.label_key)
+        hk = p.help_key
+        help_ = (self.t(hk) if i18n.has(hk) else None)
+        if help_extra:
+            help_ = f"{help_}\n\n{help_extra}" if help_ else help_extra
+        common = {"key": key, "help": help_, "disabled": disabled, "bind": "query-params"}
+        if on_change is not None:
+            common["on_change"] = on_change
+        if key in ("lang", "present", "img"):
+            common["persist_state"] = "session"
+        fmt = lambda code: option_label(key, code, self.lang)  # noqa: E731
+        w = p.widget
+        if p.kind == "slider":
+            v = where.slider(label, float(p.lo), float(p.hi), float(p.default),
+                             step=None if p.step is None else float(p.step), format=p.fmt, **common)
+        elif p.kind == "int":
+            if w == "number":
+                v = where.number_input(label, int(p.lo), int(p.hi), int(p.default), step=1, **common)
+            else:
+                v = where.slider(label, int(p.lo), int(p.hi), int(p.default),
+                                 step=int(p.step or 1), **common)
+            v = int(v)
+        elif p.kind == "toggle":
+            v = bool((where.checkbox if w == "checkbox" else where.toggle)(label, bool(p.default), **common))
+        elif p.kind == "choice":
+            idx = list(p.options).index(p.default)
+            if w == "radio":
+                v = where.radio(label, p.options, index=idx, format_func=fmt, horizontal=True, **common)
+            elif w == "segmented":
+                v = where.segmented_control(label, p.options, default=p.default, format_func=fmt,
+                                            required=True, **common)
+            else:
+                v = where.selectbox(label, p.options, index=idx, format_func=fmt, **common)
+        elif p.kind == "multi":
+            if w == "pills":
+                v = where.pills(label, p.options, default=list(p.default), format_func=fmt,
+                                selection_mode="multi", **common)
+            else:
+                v = where.multiselect(label, p.options, default=list(p.default), format_func=fmt, **common)
+            v = [o for o in p.options if o in (v or [])]
+        else:  # text: kept in the link only while short enough
+            current = st.session_state.get(key, self.check.values.get(key, p.default)) or ""
+            if len(current) > TEXT_URL_LIMIT:
+                common["bind"] = None
+            maker = where.text_area if w == "text_area" else where.text_input
+            v = maker(label, value=p.default, **common)
+            if len(v or "") > TEXT_URL_LIMIT:
+                where.caption(self.t("ui.text_not_in_link", n=TEXT_URL_LIMIT))
+        self.values[key] = v
+        return v
+
+    def tabs(self, key: str) -> dict:
+        """Bound tabs of Param `key` (a choice): code -> container; only the open one has .open True."""
+        p = self.params[key]
+        labels = [option_label(key, c, self.lang) for c in p.options]
+        cur = st.session_state.get(key)
+        if cur is not None and cur not in labels:  # label of the other language, or a code
+            for c in p.options:
+                if cur == c or cur in (option_label(key, c, lg) for lg in i18n.LANGS):
+                    st.session_state[key] = option_label(key, c, self.lang)
+        conts = st.tabs(labels, default=option_label(key, p.default, self.lang), key=key, bind="query-params")
+        out = dict(zip(p.options, conts))
+        opened = [c for c, tab in out.items() if tab.open]
+        self.values[key] = opened[0] if opened else p.default
+        return out
+
+    # -- output -------------------------------------------------------------
+    def chart(self, fig, key: str, *, csv: str, on_select: Callable | None = None):
+        """st.plotly_chart with PNG/SVG export, then a CSV download of the figure's data."""
+        kw = {}
+        if on_select is not None:
+            kw = {"on_select": on_select, "selection_mode": "points"}
+        ev = st.plotly_chart(fig, key=f"fig_{key}", theme=None,
+                             config=plots.plotly_config(csv, self.img, self.present), **kw)
+        st.download_button(self.t("ui.csv"), data=lambda: plots.figure_to_csv(fig), file_name=f"{csv}.csv",
+                           mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        return ev
+
+    def settings_download(self, where=None) -> None:
+        """JSON download of every widget value on this page (codes, not labels)."""
+        data = json.dumps({"page": self.name, "settings": self.values}, ensure_ascii=False, indent=2,
+                          default=str)
+        (where or st).download_button(self.t("ui.json"), data=data, file_name=f"gradflow_{self.name}.json",
+                                      mime="application/json", key="settings_json", on_click="ignore",
+                                      icon=":material/settings:")
+
+    def error(self, exc: BaseException) -> None:
+        """A core ValueError/FileNotFoundError shown as a message (never a traceback)."""
+        st.error(self.t("ui.error", msg=md_escape(exc, 300)))
+
+    def link(self, page_file: str, values: dict | None = None, label: str | None = None,
+             where=None) -> None:
+        """st.page_link to page_file with the query for `values` (codes -> labels of this language)."""
+        if not os.path.exists(os.path.join(_APP_DIR, page_file)):
+            (where or st).caption(f"{label or page_file} — {self.t('ui.page_missing')}")
+            return
+        q = query_for(values or {}, None, self.lang)
+        (where or st).page_link(page_file, label=label, query_params=q or None)
+
+
+def _raw_query() -> dict:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _lang_guess(raw: dict) -> str:
+    if st.session_state.get("lang") in i18n.LANGS:
+        return st.session_state["lang"]
+    v = (raw.get("lang") or [""])[-1].strip().lower()
+    for code in i18n.LANGS:
+        if v in (code, option_label("lang", code, "en").lower()):
+            return code
+    return GLOBAL_PARAMS[0].default
+
+
+def _apply_aliases(check: QueryCheck, params: dict) -> None:
+    """Assign valid aliases that Streamlit would reject (codes, other-language labels).
+
+    Only for widgets that have no state yet (the first run with this link).
+    Streamlit writes a value assigned this way into the URL only when it is
+    assigned again on a later run, so the assignment is repeated once.
+    """
+    pending = st.session_state.pop(_PENDING, {})
+    for k, v in pending.items():
+        if st.session_state.get(k) == v:
+            st.session_state[k] = v
+    new = {}
+    for k, v in check.fixes.items():
+        if k in st.session_state:
+            continue
+        p = params.get(k)
+        if p is not None and p.widget == "tabs":
+            continue  # tabs hold their label; Page.tabs maps it
+        st.session_state[k] = v
+        new[k] = v
+    if new:
+        st.session_state[_PENDING] = new
+
+
+def _show_problems(page: Page) -> None:
+    for pr in page.check.problems:
+        p = page.params.get(pr.key)
+        default = pr.default
+        if p is not None and p.kind == "choice" and default is not None:
+            default = option_label(p.key, default, page.lang)
+        elif p is not None and p.kind == "multi" and default is not None:
+            default = ", ".join(option_label(p.key, d, page.lang) for d in default)
+        elif p is not None and p.kind == "toggle":
+            default = page.t("ui.on" if default else "ui.off")
+        fmt = {"key": md_escape(pr.key, 40), "value": md_escape(pr.value, 60), "default": md_escape(default),
+               "lo": pr.lo, "hi": pr.hi, "allowed": md_escape(", ".join(pr.allowed), 200)}
+        if pr.reason == "option" and pr.default is None:
+            st.warning(page.t("qp.option_dropped", **fmt), icon=":material/link_off:")
+        else:
+            st.warning(page.t(f"qp.{pr.reason}", **fmt), icon=":material/link_off:")
+
+
+_CSS_PRESENT = """
+<style>
+[data-testid="stAppViewContainer"] { font-size: 1.3rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"] { font-size: 1.25rem !important; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
+</style>
+"""
+
+
+def sidebar(page: Page) -> None:
+    """Language, presentation mode, image format, and the translated page links."""
+    with st.sidebar:
+        page.lang = page.widget("lang")
+        page.present = page.widget("present")
+        page.img = page.widget("img")
+        st.divider()
+        for f in PAGES:
+            if os.path.exists(os.path.join(_APP_DIR, f)):
+                key = "nav." + os.path.splitext(os.path.basename(f))[0]
+                st.page_link(f, label=page.t(key) if i18n.has(key) else f,
+                             icon=":material/home:" if f == "app.py" else ":material/show_chart:")
+        st.divider()
+    if page.present:
+        st.html(_CSS_PRESENT)  # static CSS only, never user text
+
+
+def start(name: str, params: Sequence[Param] = ()) -> Page:
+    """Begin a page: check the raw query, draw the shared sidebar, show warnings.
+
+    name: page id (title key "<name>.title"); params: the page's own widgets.
+    Call before any other Streamlit element of the page.
+    """
+    raw = _raw_query()
+    allp = {p.key: p for p in (*GLOBAL_PARAMS, *params)}
+    check = check_query(list(allp.values()), raw, _lang_guess(raw), ignore=_IGNORED_QUERY)
+    _apply_aliases(check, allp)
+    page = Page(name, params, check)
+    st.set_page_config(page_title=f"gradflow · {i18n.t(name + '.title', _lang_guess(raw))}",
+                       layout="wide", initial_sidebar_state="expanded")
+    sidebar(page)
+    _show_problems(page)
+    return page

@@ -1,0 +1,117 @@
+"""Page 2: gradient clipping — per-parameter norms, PTB norm histogram, Pascanu's cliff."""
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from gradflow import cache, plots, ui
+from gradflow.urlstate import Param
+
+CELLS = ("rnn", "lstm", "gru")
+CLIFF_T = 50  # steps of the one-unit RNN (Pascanu et al. 2013)
+CLIFF_W, CLIFF_B = (0.0, 10.0), (-6.0, 2.0)  # the part of the (w, b) plane that is drawn
+PARAMS = (
+    Param("view", "choice", "clip", options=("clip", "hist", "cliff"), widget="tabs"),
+    Param("method", "choice", "norm", options=("norm", "value", "none"), widget="segmented"),
+    Param("threshold", "slider", 1.0, lo=0.01, hi=20.0, step=0.01),
+    Param("cell", "choice", "rnn", options=CELLS, widget="segmented"),
+    Param("rho", "slider", 1.5, lo=0.0, hi=3.0, step=0.05, fmt="%.2f"),
+    Param("T", "int", 100, lo=2, hi=300),
+    Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
+    Param("w0", "slider", 5.0, lo=CLIFF_W[0], hi=CLIFF_W[1], step=0.1),
+    Param("b0", "slider", -3.0, lo=CLIFF_B[0], hi=CLIFF_B[1], step=0.1),
+    Param("lr", "slider", 0.5, lo=0.05, hi=2.0, step=0.05),
+    Param("csteps", "int", 60, lo=1, hi=200),
+    Param("cthr", "slider", 1.0, lo=0.05, hi=10.0, step=0.05),
+)
+
+page = ui.start("page2", PARAMS)
+t = page.t
+
+with st.sidebar:
+    st.subheader(t("page2.controls"))
+    method = page.widget("method")
+    threshold = page.widget("threshold", disabled=method == "none")
+
+st.title(t("page2.title"))
+st.markdown(t("page2.intro"))
+tabs = page.tabs("view")
+
+with tabs["clip"]:
+    if tabs["clip"].open:
+        c1, c2, c3, c4 = st.columns(4)
+        cell = page.widget("cell", container=c1)
+        rho = page.widget("rho", container=c2)
+        T = page.widget("T", container=c3)
+        seed = page.widget("seed", container=c4)
+        try:
+            r = cache.clip_case(cell, float(rho), int(T), 64, int(seed), method, float(threshold))
+        except ValueError as e:
+            page.error(e)
+            r = None
+        if r is not None:
+            m1, m2, m3 = st.columns(3)
+            m1.metric(t("page2.norm_before"), f"{r['norm_before']:.4g}")
+            m2.metric(t("page2.norm_after"), f"{r['norm_after']:.4g}")
+            cos = r["cosine"]
+            m3.metric(t("page2.cosine"), "—" if not math.isfinite(cos) else f"{cos:.4f}")
+            if r["skipped"]:
+                st.error(t("page2.skipped"), icon=":material/block:")
+            elif r["clipped"]:
+                st.info(t("page2.clipped"))
+            fig = plots.fig_param_norms(r["names"], r["before"], r["after"],
+                                        labels=page.labels("fig.pnorm", ("title", "x", "y", "before", "after")),
+                                        present=page.present)
+            page.chart(fig, "pnorm", csv="param_grad_norms")
+            page.caption("cap.pnorm", r"\text{norm: } g \leftarrow g\cdot\min\!\Big(1,\frac{c}{\|g\|}\Big),\quad "
+                         r"\text{value: } g_i \leftarrow \operatorname{clip}(g_i,-c,c),\quad "
+                         r"\cos\angle = \frac{\langle g, \tilde g\rangle}{\|g\|\,\|\tilde g\|}")
+
+with tabs["hist"]:
+    if tabs["hist"].open:
+        try:
+            h = cache.ptb_grad_norms()
+            norms = h["norms"]
+            finite = norms[np.isfinite(norms)]
+            mean = float(finite.mean())
+            band = (0.5 * mean, 10.0 * mean)
+            fig = plots.fig_norm_histogram(norms, float(threshold) if method == "norm" else None, band,
+                                           labels=page.labels("fig.hist", ("title", "x", "y", "threshold", "band")),
+                                           present=page.present)
+            page.chart(fig, "hist", csv="ptb_grad_norms")
+            frac = float(np.mean(finite > float(threshold))) if method == "norm" else 0.0
+            st.markdown(t("page2.hist_stats", n=len(norms), mean=f"{mean:.3g}", frac=f"{100 * frac:.1f}",
+                          model=ui.md_escape(h.get("model", "?"), 60)))
+            page.caption("cap.hist")
+        except (FileNotFoundError, ValueError) as e:
+            st.info(t("page2.hist_missing", msg=ui.md_escape(e, 200)))
+
+with tabs["cliff"]:
+    if tabs["cliff"].open:
+        c1, c2, c3, c4, c5 = st.columns(5)
+        w0 = page.widget("w0", container=c1)
+        b0 = page.widget("b0", container=c2)
+        lr = page.widget("lr", container=c3)
+        steps = page.widget("csteps", container=c4)
+        cthr = page.widget("cthr", container=c5)
+        try:
+            ws_, bs_, L = cache.cliff_surface(CLIFF_W, CLIFF_B, 121, CLIFF_T)
+            plain, clipped = cache.cliff_paths(float(w0), float(b0), float(lr), int(steps), float(cthr), CLIFF_T)
+            names = (t("page2.path_plain"), t("page2.path_clipped", c=f"{cthr:g}"))
+            fig = plots.fig_cliff(ws_, bs_, L, {names[0]: plain.params, names[1]: clipped.params},
+                                  {names[1]: clipped.clipped},
+                                  labels=page.labels("fig.cliff", ("title", "x", "y", "z", "start", "clipmark")),
+                                  present=page.present)
+            page.chart(fig, "cliff", csv="pascanu_cliff")
+            m1, m2, m3 = st.columns(3)
+            m1.metric(t("page2.final_plain"), f"{plain.loss[-1]:.3g}")
+            m2.metric(t("page2.final_clipped"), f"{clipped.loss[-1]:.3g}")
+            m3.metric(t("page2.max_grad"), f"{np.max(plain.grad_norm, initial=0):.3g}")
+            page.caption("cap.cliff", r"x_t = w\,\sigma(x_{t-1}) + b,\quad x_0 = 0.5,\quad "
+                         r"L = (\sigma(x_{50}) - 0.7)^2")
+        except ValueError as e:
+            page.error(e)
+
+with st.sidebar:
+    page.settings_download()
