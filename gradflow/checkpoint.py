@@ -28,6 +28,9 @@ from gradflow.data import Vocab
 from gradflow.lm import LanguageModel, LMConfig, check_params, param_shapes
 
 FORMAT = "gradflow-lm-1"
+# The trained PTB models shipped in the repository's models/ folder (see models/README.md).
+MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
+SHIPPED = ("lstm", "gru", "rnn")
 STORAGE = ("float16", "float32", "float64")
 _META = ("__format__", "__config__", "__vocab__", "__vocab_sha256__", "__resume__")
 
@@ -155,3 +158,15 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
         except json.JSONDecodeError as err:
             raise ValueError(f"checkpoint {path} has an unreadable training state: {err}") from None
     return model, resume
+
+
+def shipped_path(name: str) -> str:
+    """Path of a shipped model: models/<name>.npz for name in SHIPPED."""
+    if name not in SHIPPED:
+        raise ValueError(f"unknown shipped model {name!r}; expected one of {SHIPPED}")
+    return os.path.join(MODELS_DIR, f"{name}.npz")
+
+
+def load_shipped(name: str) -> LanguageModel:
+    """Load a shipped PTB model ("lstm", "gru" or "rnn"); its vocabulary is the PTB one."""
+    return load(shipped_path(name))
