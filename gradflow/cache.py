@@ -187,3 +187,82 @@ def home_curves(T: int = 100, H: int = 64, rho: float = 1.0) -> dict:
         params, xs, up = scenario.random_problem(s)
         out[cell] = scenario.run(s, params, xs, up).dh_norm[:, 0]
     return out
+
+
+# --- page 3: gates on PTB ---------------------------------------------------
+SEARCH_LIMIT = 50  # sentences listed for a word search
+
+
+@st.cache_data(max_entries=3, ttl=TTL, show_spinner=False)
+def sentence_count(split: str) -> int:
+    """Number of sentences of a PTB split (FileNotFoundError/ValueError if the data is missing)."""
+    from . import data
+
+    return len(data.load_sentences(split))
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+def sentence_in(split: str, index: int) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """(ids, words) of sentence `index` of a PTB split (ValueError when out of range)."""
+    from . import data
+
+    sents = data.load_sentences(split)
+    if not 0 <= int(index) < len(sents):
+        raise ValueError(f"sentence index {index} is outside 0 … {len(sents) - 1} of the {split} split")
+    words = tuple(sents[int(index)])
+    return tuple(int(i) for i in data.load_vocab().encode_tokens(words)), words
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+def find_word(split: str, word: str) -> tuple[int, ...]:
+    """Indices of the first SEARCH_LIMIT sentences of `split` containing `word` (ValueError if unknown)."""
+    from . import data
+
+    return tuple(data.find_sentences(split, word, limit=SEARCH_LIMIT))
+
+
+@st.cache_resource(max_entries=6, ttl=TTL, show_spinner=False)
+def gates_model(cell: str, weights: str, seed: int = 0):
+    """(LanguageModel, shipped) for the gates page.
+
+    weights "trained": the shipped PTB model (FileNotFoundError if missing,
+    ValueError if unreadable or its vocabulary is not the PTB one). "random":
+    a random init of the shipped model's shape, or of the default LMConfig
+    shape when no model is shipped (shipped False).
+    """
+    from . import data, lm
+
+    vocab = data.load_vocab()
+    try:
+        model = ptb_model(cell)
+    except FileNotFoundError:
+        if weights == "trained":
+            raise
+        return lm.init_model(lm.LMConfig(cell=cell, vocab_size=len(vocab)), seed, vocab), False
+    if model.vocab is not None and model.vocab != vocab:
+        raise ValueError(f"the shipped {cell.upper()} model was trained with another vocabulary than the PTB one")
+    if weights == "trained":
+        return model, True
+    return lm.random_like(model, seed), True
+
+
+@st.cache_resource(max_entries=16, ttl=TTL, show_spinner=False)
+def gates_analysis(cell: str, weights: str, seed: int, ids: tuple, position: int):
+    """lm.analyze_sentence of `ids` with the loss at `position` (top-5 predictions).
+
+    At the last token the target is <eos>, the word that ends every PTB sentence.
+    """
+    from . import data, lm
+
+    model, _ = gates_model(cell, weights, seed)
+    target = data.load_vocab().eos_id if position == len(ids) - 1 else None
+    return lm.analyze_sentence(model, np.asarray(ids, dtype=np.int64), position, top_k=5, target=target)
+
+
+# --- page 4: training -------------------------------------------------------
+@st.cache_data(max_entries=1, ttl=TTL, show_spinner=False)
+def ptb_status() -> tuple[bool, str]:
+    """(available, reason) of the PTB data, checked once per TTL."""
+    from . import data
+
+    return data.ptb_status()

@@ -426,3 +426,261 @@ def t(key: str, lang: str, **fmt) -> str:
         return key
     s = entry.get(lang) or entry.get("en") or key
     return s.format(**fmt) if fmt else s
+
+
+# --- pages 3 and 4: gates on PTB, training ----------------------------------
+TEXT.update({
+    # ---- page 3: gates on PTB ------------------------------------------------
+    "page3.intro": {
+        "en": "A language model reads a sentence word by word. Each heatmap shows one gate or state of the "
+              "recurrent layer (rows: units, columns: tokens). The bottom row is how strongly the loss at one "
+              "token reaches back to each earlier hidden state.",
+        "ko": "언어 모델은 문장을 한 단어씩 읽습니다. 각 열지도는 순환층의 게이트나 상태 하나를 보여 줍니다"
+              "(행: 유닛, 열: 토큰). 맨 아래 줄은 한 토큰의 손실이 앞선 은닉 상태에 얼마나 세게 닿는지입니다."},
+    "page3.group.model": {"en": "Model", "ko": "모델"},
+    "page3.group.view": {"en": "What to draw", "ko": "그릴 내용"},
+    "page3.dice": {"en": "Another random sentence", "ko": "다른 무작위 문장"},
+    "page3.sentence": {"en": "Sentence", "ko": "문장"},
+    "page3.where_ptb": {"en": "PTB {split} sentence {i} of {n}", "ko": "PTB {split} 문장 {i} / {n}"},
+    "page3.where_text": {"en": "your text, in PTB tokens", "ko": "직접 쓴 글(PTB 토큰)"},
+    "page3.empty_text": {"en": "the text is empty; type a sentence", "ko": "글이 비어 있습니다. 문장을 입력하세요"},
+    "page3.empty_word": {"en": "type a word to search for", "ko": "찾을 단어를 입력하세요"},
+    "page3.text_cut": {"en": "Only the first {n} characters of the text are read.",
+                       "ko": "글의 앞 {n}자만 읽습니다."},
+    "page3.bad_sentence": {"en": "No sentence to show: {msg}", "ko": "보여 줄 문장이 없습니다: {msg}"},
+    "page3.idx_wrapped": {"en": "The {split} split has {n} sentences; index {idx} wraps around to {used}.",
+                          "ko": "{split} 분할에는 문장이 {n}개 있어 번호 {idx} 는 {used} 로 돌아갑니다."},
+    "page3.no_hits": {"en": "no sentence of the {split} split contains “{word}”",
+                      "ko": "{split} 분할에 “{word}” 가 들어간 문장이 없습니다"},
+    "page3.hits": {"en": "{n}{more} sentences contain the word; showing hit {h}.",
+                   "ko": "이 단어가 들어간 문장 {n}{more}개 중 {h}번째를 보여 줍니다."},
+    "page3.hit_clamped": {"en": "Hit {hit} does not exist ({n} found); showing the last one.",
+                          "ko": "{hit}번째 결과는 없습니다({n}개 찾음). 마지막 결과를 보여 줍니다."},
+    "page3.cut": {"en": "The sentence has {T} tokens; the first {n} are drawn.",
+                  "ko": "문장이 {T}개 토큰이라 앞의 {n}개만 그립니다."},
+    "page3.unk_ptb": {"en": "<unk> is how the PTB itself writes a word outside its 10,000-word vocabulary.",
+                      "ko": "<unk> 는 PTB가 1만 단어 어휘 밖의 단어를 적는 방식입니다."},
+    "page3.pos_clamped": {"en": "Loss position {pos} is past the sentence ({T} tokens); using the last token.",
+                          "ko": "손실 위치 {pos} 가 문장({T}개 토큰)을 넘어 마지막 토큰을 씁니다."},
+    "page3.layer_clamped": {"en": "The model has {L} layer(s); layer {layer} does not exist, showing the top one.",
+                            "ko": "모델의 층은 {L}개라 {layer}층은 없습니다. 맨 위층을 보여 줍니다."},
+    "page3.no_model": {
+        "en": "No trained {cell} model was found in models/ (or it could not be read), so there is nothing "
+              "trained to show. The gates of a random initialisation are shown instead; train one with "
+              "`python -m gradflow train` and save it as models/{file}.",
+        "ko": "models/ 에서 학습된 {cell} 모델을 찾지 못했거나 읽을 수 없어, 학습된 게이트를 보여 줄 수 없습니다. "
+              "대신 무작위 초기화의 게이트를 보여 줍니다. `python -m gradflow train` 으로 학습해 "
+              "models/{file} 로 저장하세요."},
+    "page3.random_default_shape": {
+        "en": "Random {cell} of the default shape (E = H = 100): no shipped model gives the shape.",
+        "ko": "기본 크기(E = H = 100)의 무작위 {cell}: 크기를 정할 배포 모델이 없습니다."},
+    "page3.first_clamped": {"en": "Units from {first} do not all exist (H = {H}); showing the last ones.",
+                            "ko": "{first}번부터의 유닛이 모두 있지는 않습니다(H = {H}). 마지막 유닛들을 보여 줍니다."},
+    "page3.loss_at": {"en": "Loss at token {p} ({word}), predicting {target}: {losses}.",
+                      "ko": "토큰 {p}({word})에서 {target} 을(를) 예측하는 손실: {losses}."},
+    "w.src": {"en": "Sentence", "ko": "문장"},
+    "w.src.help": {"en": "A PTB sentence by split and index, a random one (its seed goes into the link), "
+                         "the sentences containing a word, or your own text.",
+                   "ko": "분할과 번호로 고른 PTB 문장, 무작위 문장(시드가 링크에 저장됨), 단어가 들어간 문장, "
+                         "또는 직접 쓴 글."},
+    "opt.src.ptb": {"en": "PTB by index", "ko": "PTB 번호"},
+    "opt.src.random": {"en": "random PTB", "ko": "무작위 PTB"},
+    "opt.src.search": {"en": "search a word", "ko": "단어 찾기"},
+    "opt.src.text": {"en": "your text", "ko": "직접 쓴 글"},
+    "w.split": {"en": "Split", "ko": "분할"},
+    "w.split.help": {"en": "PTB's training, validation or test sentences.", "ko": "PTB의 학습·검증·시험 문장."},
+    "opt.split.train": {"en": "train", "ko": "학습"},
+    "opt.split.valid": {"en": "valid", "ko": "검증"},
+    "opt.split.test": {"en": "test", "ko": "시험"},
+    "w.idx": {"en": "Sentence index", "ko": "문장 번호"},
+    "w.idx.help": {"en": "0-based; wraps around past the end of the split.",
+                   "ko": "0부터 셉니다. 분할의 끝을 넘으면 처음으로 돌아갑니다."},
+    "w.seed3.help": {"en": "Picks the random sentence, and the random initialisation. Same seed, same view.",
+                     "ko": "무작위 문장과 무작위 초기화를 정합니다. 시드가 같으면 화면도 같습니다."},
+    "w.word": {"en": "Word", "ko": "단어"},
+    "w.word.help": {"en": "A PTB word (lowercase; numbers are N).", "ko": "PTB 단어(소문자, 숫자는 N)."},
+    "w.hit": {"en": "Hit", "ko": "결과 번호"},
+    "w.hit.help": {"en": "Which of the sentences containing the word (0 = the first).",
+                   "ko": "단어가 들어간 문장 중 몇 번째인지(0 = 첫 번째)."},
+    "w.model": {"en": "Model", "ko": "모델"},
+    "w.model.help": {"en": "The shipped PTB language model of this cell.", "ko": "이 셀로 학습해 배포한 PTB 언어 모델."},
+    "opt.model.lstm": {"en": "LSTM", "ko": "LSTM"},
+    "opt.model.gru": {"en": "GRU", "ko": "GRU"},
+    "opt.weights.both": {"en": "trained vs untrained", "ko": "학습됨 대 학습 전"},
+    "w.weights3.help": {"en": "The trained model, a random initialisation of the same shape, or both side by "
+                              "side.",
+                        "ko": "학습된 모델, 같은 크기의 무작위 초기화, 또는 둘을 나란히."},
+    "w.units": {"en": "Units", "ko": "유닛"},
+    "w.units.help": {"en": "The k units whose h_t varies most over the sentence, or k units from an index.",
+                     "ko": "문장에서 h_t 가 가장 크게 변하는 유닛 k개, 또는 어떤 번호부터 k개."},
+    "opt.units.top": {"en": "top-k by variance", "ko": "분산 상위 k"},
+    "opt.units.index": {"en": "by index", "ko": "번호로"},
+    "w.k": {"en": "Number of units k", "ko": "유닛 수 k"},
+    "w.k.help": {"en": "Rows of every heatmap.", "ko": "각 열지도의 행 수."},
+    "w.first": {"en": "First unit", "ko": "첫 유닛"},
+    "w.first.help": {"en": "Used with “by index”.", "ko": "“번호로”일 때 씁니다."},
+    "w.pos": {"en": "Loss position p (−1 = last)", "ko": "손실 위치 p (−1 = 마지막)"},
+    "w.pos.help": {"en": "The token whose next-word loss is differentiated; at the last token the next "
+                         "word is <eos>.",
+                   "ko": "다음 단어 손실을 미분할 토큰입니다. 마지막 토큰의 다음 단어는 <eos> 입니다."},
+    "w.layer": {"en": "Layer", "ko": "층"},
+    "w.layer.help": {"en": "Recurrent layer (0 = the bottom one).", "ko": "순환층(0 = 맨 아래층)."},
+    "opt.view.gates": {"en": "Gates and states", "ko": "게이트와 상태"},
+    "opt.view.sat": {"en": "Saturation", "ko": "포화"},
+    "opt.view.pred": {"en": "Next-word predictions", "ko": "다음 단어 예측"},
+    "fig.gates.title": {"en": "{cell}, {w}", "ko": "{cell}, {w}"},
+    "fig.gates.x": {"en": "token", "ko": "토큰"},
+    "fig.gates.grad": {"en": "‖∂L_p/∂h_t‖", "ko": "‖∂L_p/∂h_t‖"},
+    "fig.gates.unit": {"en": "unit", "ko": "유닛"},
+    "fig.gates.sigmoid": {"en": "σ gate", "ko": "σ 게이트"},
+    "fig.gates.tanh": {"en": "tanh", "ko": "tanh"},
+    "fig.gates.cell": {"en": "c", "ko": "c"},
+    "fig.gates.i": {"en": "i input", "ko": "i 입력"},
+    "fig.gates.f": {"en": "f forget", "ko": "f 망각"},
+    "fig.gates.g": {"en": "g candidate", "ko": "g 후보"},
+    "fig.gates.o": {"en": "o output", "ko": "o 출력"},
+    "fig.gates.c": {"en": "c cell", "ko": "c 셀"},
+    "fig.gates.h": {"en": "h hidden", "ko": "h 은닉"},
+    "fig.gates.r": {"en": "r reset", "ko": "r 리셋"},
+    "fig.gates.z": {"en": "z update", "ko": "z 업데이트"},
+    "fig.gates.n": {"en": "n candidate", "ko": "n 후보"},
+    "cap.gates_lstm": {
+        "en": "Look for forget-gate units that stay near 1 (they carry c across the sentence) and for input "
+              "and output gates that switch at particular words. The dashed line marks the loss position p.",
+        "ko": "1 근처에 머무는 망각 게이트 유닛(문장 내내 c 를 실어 나름)과 특정 단어에서 켜지고 꺼지는 "
+              "입력·출력 게이트를 찾아보세요. 점선은 손실 위치 p 입니다."},
+    "cap.gates_gru": {
+        "en": "Update-gate units near 1 copy h_{t−1} forward (a memory); near 0 they overwrite it with the "
+              "candidate n. The dashed line marks the loss position p.",
+        "ko": "업데이트 게이트가 1 근처인 유닛은 h_{t−1} 을 그대로 넘기고(기억), 0 근처이면 후보 n 으로 "
+              "덮어씁니다. 점선은 손실 위치 p 입니다."},
+    "cap.gates_grad": {
+        "en": "The bars show how far back the loss at p reaches; compare how fast they shrink in the trained "
+              "and the random model. Entries after p are zero: the loss does not depend on them.",
+        "ko": "막대는 p 의 손실이 얼마나 멀리 거슬러 닿는지 보여 줍니다. 학습된 모델과 무작위 모델에서 얼마나 "
+              "빨리 줄어드는지 비교하세요. p 뒤의 값은 0 입니다: 손실이 그 값에 의존하지 않습니다."},
+    "fig.sat.title": {"en": "Saturated gate values (all units, all tokens)", "ko": "포화된 게이트 값(모든 유닛·토큰)"},
+    "fig.sat.x": {"en": "gate", "ko": "게이트"},
+    "fig.sat.y": {"en": "fraction of values", "ko": "값의 비율"},
+    "fig.sat.low": {"en": "< 0.1 (tanh: < −0.9)", "ko": "< 0.1 (tanh: < −0.9)"},
+    "fig.sat.high": {"en": "> 0.9", "ko": "> 0.9"},
+    "cap.sat": {
+        "en": "A saturated gate acts like a switch, and its derivative is nearly zero: a trained LSTM saturates "
+              "many more gate values than a random one. Hatched: low end; solid: high end.",
+        "ko": "포화된 게이트는 스위치처럼 작동하고 도함수는 거의 0 입니다. 학습된 LSTM은 무작위 모델보다 훨씬 "
+              "많은 게이트 값이 포화됩니다. 빗금: 아래쪽 끝, 채움: 위쪽 끝."},
+    "tab.pred.t": {"en": "t", "ko": "t"},
+    "tab.pred.token": {"en": "token", "ko": "토큰"},
+    "tab.pred.next": {"en": "next word", "ko": "다음 단어"},
+    "tab.pred.p": {"en": "p(next word)", "ko": "p(다음 단어)"},
+    "tab.pred.top": {"en": "top {r}", "ko": "{r}위"},
+    "cap.pred": {
+        "en": "The five most likely next words after each token, with their probabilities. A random model "
+              "spreads its probability almost evenly over the 10,000 words (about 0.0001 each).",
+        "ko": "각 토큰 다음에 올 가능성이 가장 큰 다섯 단어와 확률입니다. 무작위 모델은 1만 단어에 확률을 거의 "
+              "고르게(각각 약 0.0001) 나눕니다."},
+
+    # ---- page 4: training ----------------------------------------------------
+    "page4.intro": {
+        "en": "Train a small word-level language model on the first tokens of PTB, right here: SGD with "
+              "truncated BPTT, as in “Deep Learning from Scratch 2”. Press Train, watch the loss fall, and "
+              "compare clipping on and off or an RNN against an LSTM.",
+        "ko": "PTB 앞부분의 토큰으로 작은 단어 수준 언어 모델을 바로 여기서 학습합니다. 『밑바닥부터 시작하는 "
+              "딥러닝 2』처럼 잘린 BPTT와 SGD를 씁니다. 학습을 누르고 손실이 줄어드는 것을 본 뒤, 클리핑 "
+              "유무나 RNN과 LSTM을 비교하세요."},
+    "page4.group.run": {"en": "Run", "ko": "실행"},
+    "page4.group.size": {"en": "Model and data", "ko": "모델과 데이터"},
+    "page4.train": {"en": "Train", "ko": "학습"},
+    "page4.stop": {"en": "Stop", "ko": "멈춤"},
+    "page4.clear": {"en": "Clear runs", "ko": "기록 지우기"},
+    "page4.plan": {"en": "{runs} run(s) of {steps} steps each: {tokens} PTB tokens in {B} streams, windows of "
+                         "T = {T}. Pressing Stop or changing a setting ends a run; its curves are kept.",
+                   "ko": "실행 {runs}번, 각 {steps}단계: PTB 토큰 {tokens}개를 {B}개 흐름으로 나누고 창 길이 "
+                         "T = {T}. 멈춤을 누르거나 설정을 바꾸면 실행이 끝나고 그때까지의 곡선은 남습니다."},
+    "page4.limit": {"en": "To keep a run short, it is limited to {steps} steps: using the first {tokens} tokens.",
+                    "ko": "실행을 짧게 하려고 {steps}단계로 제한합니다: 앞의 {tokens}개 토큰만 씁니다."},
+    "page4.too_few": {"en": "{tokens} tokens in {batch} streams hold no window of T = {bptt}: use more tokens "
+                            "or a smaller batch.",
+                      "ko": "토큰 {tokens}개를 {batch}개 흐름으로 나누면 T = {bptt} 창이 하나도 없습니다. "
+                            "토큰을 늘리거나 배치를 줄이세요."},
+    "page4.no_data": {"en": "The PTB data is not available, so nothing can be trained: {msg}",
+                      "ko": "PTB 데이터가 없어 학습할 수 없습니다: {msg}"},
+    "page4.progress": {"en": "{run}: step {step} of {total}", "ko": "{run}: {total}단계 중 {step}"},
+    "page4.finished": {"en": "Finished.", "ko": "끝났습니다."},
+    "page4.press_train": {"en": "Press Train to start a run. Nothing is trained until then.",
+                          "ko": "학습을 누르면 실행이 시작됩니다. 그 전에는 아무것도 학습하지 않습니다."},
+    "page4.stopped": {"en": "{run} was stopped after {step} of {total} steps; its curves so far are kept.",
+                      "ko": "{run} 은(는) {total}단계 중 {step}단계에서 멈췄습니다. 그때까지의 곡선은 남아 있습니다."},
+    "page4.not_started": {"en": "{run} was not started.", "ko": "{run} 은(는) 시작되지 않았습니다."},
+    "page4.skipped": {"en": "{run}: non-finite gradient: {n} step(s) skipped.",
+                      "ko": "{run}: 유한하지 않은 기울기로 {n}단계를 건너뛰었습니다."},
+    "page4.train_ppl": {"en": "train perplexity (last 10 %)", "ko": "학습 퍼플렉서티(마지막 10 %)"},
+    "page4.valid_ppl": {"en": "validation perplexity", "ko": "검증 퍼플렉서티"},
+    "page4.run_facts": {"en": "{steps} steps, {clipped} % clipped, {tps} tokens/s · {s}",
+                        "ko": "{steps}단계, {clipped} % 클리핑, 초당 토큰 {tps}개 · {s}"},
+    "run.one": {"en": "{cell}", "ko": "{cell}"},
+    "run.clip_on": {"en": "{cell}, clipped at {c}", "ko": "{cell}, {c} 에서 클리핑"},
+    "run.clip_off": {"en": "{cell}, no clipping", "ko": "{cell}, 클리핑 없음"},
+    "run.cell": {"en": "{cell}", "ko": "{cell}"},
+    "w.compare": {"en": "Compare", "ko": "비교"},
+    "w.compare.help": {"en": "One run, or two runs drawn together: clipping on against off, or an RNN "
+                             "against an LSTM (same data, seed and settings).",
+                       "ko": "한 번 실행, 또는 두 실행을 함께 그립니다: 클리핑 켬 대 끔, 또는 RNN 대 LSTM"
+                             "(같은 데이터·시드·설정)."},
+    "opt.compare.none": {"en": "one run", "ko": "한 번 실행"},
+    "opt.compare.clip": {"en": "clipping on vs off", "ko": "클리핑 켬 대 끔"},
+    "opt.compare.cell": {"en": "RNN vs LSTM", "ko": "RNN 대 LSTM"},
+    "w.cell4.help": {"en": "Recurrent cell of the language model.", "ko": "언어 모델의 순환 셀."},
+    "w.hidden": {"en": "Hidden size H (= embedding size)", "ko": "은닉 크기 H (= 임베딩 크기)"},
+    "w.hidden.help": {"en": "Small models train in seconds; the 10,000-word softmax dominates the cost.",
+                      "ko": "작은 모델은 몇 초 만에 학습됩니다. 비용은 1만 단어 소프트맥스가 대부분입니다."},
+    "w.tokens": {"en": "Training tokens", "ko": "학습 토큰 수"},
+    "w.tokens.help": {"en": "The first tokens of PTB's training text.", "ko": "PTB 학습 글의 앞부분 토큰."},
+    "w.epochs": {"en": "Epochs", "ko": "에폭"},
+    "w.epochs.help": {"en": "Passes over the slice; validation perplexity is measured after each.",
+                      "ko": "조각을 몇 번 도는지. 매 에폭 뒤에 검증 퍼플렉서티를 잽니다."},
+    "w.batch": {"en": "Batch B", "ko": "배치 B"},
+    "w.batch.help": {"en": "Parallel streams of text.", "ko": "나란히 읽는 글 흐름 수."},
+    "w.bptt": {"en": "BPTT window T", "ko": "BPTT 창 T"},
+    "w.bptt.help": {"en": "Steps per window of truncated BPTT; the state is carried across windows.",
+                    "ko": "잘린 BPTT 창 하나의 단계 수. 상태는 창을 넘어 이어집니다."},
+    "w.lr4.help": {"en": "SGD step size (DLFS2 and PyTorch's example use 20 with clipping at 0.25).",
+                   "ko": "SGD 걸음 크기(DLFS2와 PyTorch 예제는 0.25 클리핑과 함께 20을 씁니다)."},
+    "w.clip": {"en": "Clip the gradient", "ko": "기울기 클리핑"},
+    "w.clip.help": {"en": "Rescale the global gradient norm to at most c.",
+                    "ko": "전역 기울기 노름을 c 이하로 줄입니다."},
+    "w.threshold4.help": {"en": "Largest allowed global gradient norm c.", "ko": "허용하는 최대 전역 기울기 노름 c."},
+    "w.seed4.help": {"en": "Initialisation seed; both runs of a comparison share it.",
+                     "ko": "초기화 시드. 비교하는 두 실행이 같이 씁니다."},
+    "fig.train.title": {"en": "Training loss and perplexity", "ko": "학습 손실과 퍼플렉서티"},
+    "fig.train.x": {"en": "step", "ko": "단계"},
+    "fig.train.loss": {"en": "cross-entropy loss", "ko": "교차 엔트로피 손실"},
+    "fig.train.ppl": {"en": "perplexity (log)", "ko": "퍼플렉서티(로그)"},
+    "fig.train.valid": {"en": "validation", "ko": "검증"},
+    "cap.train": {
+        "en": "Each point is one window's mean loss. Perplexity starts near the vocabulary size (10,000: "
+              "a uniform guess) and falls as the model learns; diamonds are validation perplexities.",
+        "ko": "각 점은 창 하나의 평균 손실입니다. 퍼플렉서티는 어휘 크기(1만: 균등 추측) 근처에서 시작해 "
+              "학습하면서 내려갑니다. 마름모는 검증 퍼플렉서티입니다."},
+    "fig.tgnorm.title": {"en": "Global gradient norm per step (before clipping)",
+                         "ko": "단계별 전역 기울기 노름(클리핑 전)"},
+    "fig.tgnorm.x": {"en": "step", "ko": "단계"},
+    "fig.tgnorm.y": {"en": "‖g‖ (log)", "ko": "‖g‖ (로그)"},
+    "fig.tgnorm.clipped": {"en": "clipped", "ko": "클리핑됨"},
+    "fig.tgnorm.skipped": {"en": "skipped (non-finite)", "ko": "건너뜀(유한하지 않음)"},
+    "fig.tgnorm.threshold": {"en": "threshold c", "ko": "임계값 c"},
+    "cap.tgnorm": {
+        "en": "Crosses mark the clipped steps. With lr = 20, most early steps are clipped: clipping turns SGD "
+              "into a step of fixed length lr·c. Without it, rare spikes can throw the weights far away.",
+        "ko": "×는 클리핑된 단계입니다. lr = 20 이면 초반 단계 대부분이 클리핑되어, SGD가 길이 lr·c 의 "
+              "걸음이 됩니다. 클리핑이 없으면 드문 급등이 가중치를 멀리 날려 보낼 수 있습니다."},
+    "fig.pgnorm.title": {"en": "Gradient norm of each parameter over the steps",
+                         "ko": "단계에 따른 매개변수별 기울기 노름"},
+    "fig.pgnorm.x": {"en": "step", "ko": "단계"},
+    "fig.pgnorm.y": {"en": "‖∇_p L‖ (log)", "ko": "‖∇_p L‖ (로그)"},
+    "cap.pgnorm": {
+        "en": "Which parameters carry the gradient: the decoder and the embedding usually dominate; "
+              "weight_hh is the recurrent part that BPTT trains.",
+        "ko": "어떤 매개변수가 기울기를 받는지 봅니다. 보통 디코더와 임베딩이 가장 크고, weight_hh 는 BPTT가 "
+              "학습하는 순환 부분입니다."},
+})

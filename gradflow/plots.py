@@ -384,3 +384,214 @@ def figure_to_csv(fig: go.Figure) -> str:
         for xi, yi in zip(x, y):
             w.writerow([name, xi, "" if yi is None else yi, ""])
     return buf.getvalue()
+
+
+# --- page 3: gates on PTB ---------------------------------------------------
+# Colour ranges of the heatmap rows: sigmoid gates live in [0, 1], tanh
+# values in [-1, 1]; the LSTM cell state c is unbounded (symmetric range).
+_GATE_RANGE = {"i": "sigmoid", "f": "sigmoid", "o": "sigmoid", "r": "sigmoid", "z": "sigmoid",
+               "g": "tanh", "n": "tanh", "h": "tanh", "c": "cell"}
+_RANGE_AXIS = {"sigmoid": "coloraxis", "tanh": "coloraxis2", "cell": "coloraxis3"}
+
+
+def _token_ticks(tokens: Sequence[str]) -> tuple[list, list]:
+    """Tick positions and inert labels "t:word" for a token axis."""
+    return list(range(len(tokens))), [f"{i}:{safe_text(tok)}" for i, tok in enumerate(tokens)]
+
+
+def fig_gate_heatmaps(tokens: Sequence[str], panels: Mapping[str, np.ndarray], units: Sequence[int],
+                      grad=None, position: int | None = None, *, labels=None,
+                      present: bool = False) -> go.Figure:
+    """Gate and state heatmaps (units × tokens) stacked over one token axis, with ‖∂L/∂h_t‖ below.
+
+    tokens (T,) words; panels: name ("i", "f", "g", "o", "c", "h", "r", "z",
+    "n") -> (U, T) values of the selected units; units (U,) their indices;
+    grad (T,) ‖∂L_p/∂h_t‖ or None; position: p, the token whose loss is
+    differentiated (a dashed line through every row). Sigmoid gates share one
+    colour bar on [0, 1], tanh values one on [-1, 1], c its own symmetric one.
+    labels: title, x, grad, unit, sigmoid, tanh, cell, and one entry per
+    panel name (its row title).
+    All rows share the x axis "x"; row r has the y axis "y{r}". The figure is
+    built as one dict because plotly's per-subplot helpers cost ~0.3 s here.
+    """
+    s = _sizes(present)
+    names = list(panels)
+    rows = names + (["grad"] if grad is not None else [])
+    T = len(tokens)
+    ticks, ticktext = _token_ticks(tokens)
+    ulab = [f"{_lab(labels, 'unit')} {u}" for u in units]
+    words = [list(ticktext)] * len(ulab)  # (U, T) hover text
+    gap = 0.012
+    heights = np.array([1.0] * len(names) + ([1.0] if grad is not None else []))
+    span = (1.0 - gap * (len(rows) - 1)) * heights / heights.sum()
+    tops = 1.0 - np.concatenate([[0.0], np.cumsum(span + gap)[:-1]])
+    data, layout, vmax = [], {}, {}
+    for r, name in enumerate(rows, start=1):
+        ya = "y" if r == 1 else f"y{r}"
+        axis = {"domain": [float(tops[r - 1] - span[r - 1]), float(tops[r - 1])], "anchor": "x",
+                "title": {"text": _lab(labels, name), "font": {"size": s["font"]}}}
+        if name == "grad":
+            colors = [OKABE_ITO["vermillion"] if t == position else OKABE_ITO["blue"] for t in range(T)]
+            data.append({"type": "bar", "x": ticks, "y": _positive(grad), "name": _lab(labels, "grad"),
+                         "xaxis": "x", "yaxis": ya, "marker": {"color": colors}, "customdata": ticktext,
+                         "hovertemplate": "%{customdata}<br>%{y:.3g}<extra></extra>"})
+            axis.update(type="log", exponentformat="power")
+        else:
+            z = np.asarray(panels[name], dtype=np.float64)  # (U, T)
+            kind = _GATE_RANGE.get(name, "tanh")
+            finite = z[np.isfinite(z)]
+            vmax[kind] = max(vmax.get(kind, 0.0), float(np.abs(finite).max()) if finite.size else 0.0)
+            data.append({"type": "heatmap", "x": ticks, "y": ulab, "z": z, "name": name, "xaxis": "x",
+                         "yaxis": ya, "coloraxis": _RANGE_AXIS[kind], "customdata": words,
+                         "hovertemplate": "%{customdata}<br>%{y}<br>" + name + " = %{z:.3f}<extra></extra>"})
+            axis.update(autorange="reversed", showticklabels=len(ulab) <= 16,
+                        tickfont={"size": max(8, s["font"] - 4)})
+        layout["yaxis" if r == 1 else f"yaxis{r}"] = axis
+    layout["xaxis"] = {"anchor": "y" if len(rows) == 1 else f"y{len(rows)}", "domain": [0.0, 1.0],
+                       "tickvals": ticks, "ticktext": ticktext, "tickangle": -60, "range": [-0.5, T - 0.5],
+                       "tickfont": {"size": s["font"] - (2 if T <= 40 else 4)}, "title": {"text": _lab(labels, "x")}}
+    bars = {"sigmoid": (0.0, 1.0, "Cividis"), "tanh": (-1.0, 1.0, "RdBu_r"), "cell": (None, None, "RdBu_r")}
+    for k, kind in enumerate(b for b in _RANGE_AXIS if b in vmax):
+        lo, hi, scale = bars[kind]
+        if kind == "cell":
+            hi = vmax[kind] if vmax[kind] > 0 else 1.0
+            lo = -hi
+        layout[_RANGE_AXIS[kind]] = {"cmin": lo, "cmax": hi, "colorscale": scale, "colorbar": {
+            "title": {"text": _lab(labels, kind)}, "len": 0.9 / len(vmax), "y": 1.0 - (k + 0.5) / len(vmax),
+            "yanchor": "middle", "x": 1.01, "thickness": 14}}
+    if position is not None:
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": position, "x1": position, "y0": 0,
+                             "y1": 1, "line": {"color": OKABE_ITO["orange"], "width": s["thin"], "dash": "dash"}}]
+    fig = go.Figure({"data": data, "layout": layout})
+    fig = _layout(fig, labels, present, height=95 * len(rows) + 170, legend=False)
+    fig.update_layout(margin={"l": 70, "r": 40, "t": 50, "b": 40})
+    return fig
+
+
+def fig_gate_saturation(stats: Mapping[str, Mapping[str, tuple]], *, labels=None,
+                        present: bool = False) -> go.Figure:
+    """Fraction of saturated gate values per gate, one bar group per model.
+
+    stats: model name -> {gate: (fraction low, fraction high)} (sigmoid gates:
+    < 0.1 and > 0.9; tanh gates: < -0.9 and > 0.9). Low is drawn hatched,
+    high solid, stacked per model. labels: title, x, y, low, high.
+    """
+    fig = go.Figure()
+    colors = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["purple"])
+    for i, (model, per_gate) in enumerate(stats.items()):
+        gates = list(per_gate)
+        low = [per_gate[g][0] for g in gates]
+        high = [per_gate[g][1] for g in gates]
+        c = colors[i % len(colors)]
+        fig.add_trace(go.Bar(x=gates, y=low, name=f"{model}: {_lab(labels, 'low')}", offsetgroup=str(i),
+                             marker={"color": c, "opacity": 0.55, "pattern": {"shape": "/"}}))
+        fig.add_trace(go.Bar(x=gates, y=high, name=f"{model}: {_lab(labels, 'high')}", offsetgroup=str(i),
+                             base=low, marker={"color": c}))
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), range=[0, 1], tickformat=".0%")
+    fig.update_layout(barmode="group")
+    return _layout(fig, labels, present, height=360)
+
+
+# --- page 4: training -------------------------------------------------------
+RUN_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"])
+RUN_DASH = ("solid", "dash", "dot", "dashdot")
+
+
+def fig_training_curves(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=None,
+                        present: bool = False) -> go.Figure:
+    """Training loss and perplexity against the step, one colour and dash style per run.
+
+    runs: run name -> {"step" (S,), "loss" (S,), optional "valid_step" (E,),
+    "valid_ppl" (E,)}; perplexity is exp(loss) (log axis); validation
+    perplexities are drawn as markers. labels: title, x, loss, ppl, valid.
+    """
+    s = _sizes(present)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=[_lab(labels, "loss"), _lab(labels, "ppl")])
+    for i, (name, r) in enumerate(runs.items()):
+        c, d = RUN_COLORS[i % 4], RUN_DASH[i % 4]
+        step = np.asarray(r["step"])
+        loss = np.asarray(r["loss"], dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ppl = np.exp(np.minimum(loss, 700.0))
+        fig.add_trace(go.Scatter(x=step, y=np.where(np.isfinite(loss), loss, np.nan), name=name, mode="lines",
+                                 legendgroup=name, line={"color": c, "dash": d, "width": s["line"]}), 1, 1)
+        fig.add_trace(go.Scatter(x=step, y=_positive(ppl), name=name, mode="lines", legendgroup=name,
+                                 showlegend=False, line={"color": c, "dash": d, "width": s["line"]}), 1, 2)
+        vs = r.get("valid_step")
+        if vs is not None and len(vs):
+            fig.add_trace(go.Scatter(x=np.asarray(vs), y=_positive(r["valid_ppl"]), mode="markers",
+                                     name=f"{name}: {_lab(labels, 'valid')}", legendgroup=name,
+                                     marker={"color": c, "size": s["marker"] + 4, "symbol": "diamond",
+                                             "line": {"color": "black", "width": 1}}), 1, 2)
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    return _layout(fig, labels, present, height=380)
+
+
+def fig_train_grad_norm(runs: Mapping[str, Mapping[str, np.ndarray]], *, threshold: float | None = None,
+                        labels=None, present: bool = False) -> go.Figure:
+    """Global gradient norm (before clipping) per step, log axis; clipped steps marked with crosses.
+
+    runs: run name -> {"step" (S,), "grad_norm" (S,), "clipped" (S,) bool,
+    optional "skipped" (S,) bool (non-finite norm: step skipped, drawn at
+    the top edge)}. threshold: the clipping threshold (a horizontal line).
+    labels: title, x, y, clipped, skipped, threshold.
+    """
+    s = _sizes(present)
+    fig = go.Figure()
+    for i, (name, r) in enumerate(runs.items()):
+        c, d = RUN_COLORS[i % 4], RUN_DASH[i % 4]
+        step = np.asarray(r["step"])
+        g = _positive(r["grad_norm"])
+        fig.add_trace(go.Scatter(x=step, y=g, name=name, mode="lines", legendgroup=name,
+                                 line={"color": c, "dash": d, "width": s["thin"]}))
+        clipped = np.asarray(r.get("clipped", np.zeros(len(step), bool)), dtype=bool)
+        if clipped.any():
+            fig.add_trace(go.Scatter(x=step[clipped], y=g[clipped], mode="markers", legendgroup=name,
+                                     name=f"{name}: {_lab(labels, 'clipped')}",
+                                     marker={"symbol": "x-thin", "size": s["marker"] + 2, "color": c,
+                                             "line": {"color": c, "width": 2}}))
+        skipped = np.asarray(r.get("skipped", np.zeros(len(step), bool)), dtype=bool)
+        if skipped.any():
+            top = np.nanmax(g) if np.isfinite(g).any() else 1.0
+            fig.add_trace(go.Scatter(x=step[skipped], y=np.full(int(skipped.sum()), top), mode="markers",
+                                     legendgroup=name, name=f"{name}: {_lab(labels, 'skipped')}",
+                                     marker={"symbol": "triangle-up", "size": s["marker"] + 4, "color": c}))
+    if threshold is not None and np.isfinite(threshold) and threshold > 0:
+        fig.add_hline(y=threshold, line={"color": THEORY_COLOR, "dash": "dot", "width": s["thin"]},
+                      annotation_text=_lab(labels, "threshold"), annotation_position="bottom right")
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    return _layout(fig, labels, present, height=360)
+
+
+def fig_param_grad_norms(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=None,
+                         present: bool = False) -> go.Figure:
+    """Per-parameter gradient norms over the steps, one panel per run (log axis, shared y).
+
+    runs: run name -> {"step" (K,), "norms": param name -> (K,)}. Each
+    parameter keeps its colour and dash style in every panel. labels: title, x, y.
+    """
+    s = _sizes(present)
+    names = list(runs) or [""]
+    fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=names)
+    colors = [OKABE_ITO[c] for c in ("vermillion", "blue", "green", "orange", "purple", "sky", "black", "yellow")]
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+    order: list[str] = []
+    for col, name in enumerate(names, start=1):
+        r = runs.get(name, {})
+        for p, v in r.get("norms", {}).items():
+            if p not in order:
+                order.append(p)
+            j = order.index(p)
+            fig.add_trace(go.Scatter(x=np.asarray(r["step"]), y=_positive(v), name=p, mode="lines",
+                                     legendgroup=p, showlegend=col == 1,
+                                     line={"color": colors[j % len(colors)], "dash": dashes[j % len(dashes)],
+                                           "width": s["thin"]}), 1, col)
+        fig.update_xaxes(title=_lab(labels, "x"), row=1, col=col)
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power")
+    return _layout(fig, labels, present, height=400)

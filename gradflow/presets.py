@@ -54,8 +54,9 @@ PRESETS = (
            {"view": "cliff", "w0": 5.0, "b0": -3.0, "cthr": 1.0}),
     Preset("clip_exploding", PAGE_CLIPPING,
            {"cell": "rnn", "rho": 2.5, "method": "norm", "threshold": 1.0}),
-    # Keys of the gates page are defined by that page; extend this entry there.
-    Preset("gates_trained_vs_random", PAGE_GATES, {}),
+    # --- page 3: gates on PTB ---
+    Preset("gates_trained_vs_random", PAGE_GATES,
+           {"src": "ptb", "split": "test", "idx": 3, "model": "lstm", "weights": "both", "k": 16}),
 )
 
 

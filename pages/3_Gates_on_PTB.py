@@ -1,0 +1,249 @@
+"""Page 3: the gates of trained LSTM/GRU language models on Penn Treebank sentences."""
+
+import numpy as np
+import streamlit as st
+
+from gradflow import cache, plots, ui
+from gradflow.urlstate import Param
+
+SPLITS = ("train", "valid", "test")
+SOURCES = ("ptb", "random", "search", "text")
+MAX_INDEX = 42_067  # the train split has 42,068 sentences, the most of the three
+T_MAX = 100  # tokens drawn: keeps the heatmaps readable and the page interactive
+TEXT_MAX = 5_000  # characters of custom text that are encoded at all
+GATES_OF = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+STATES_OF = {"lstm": ("c", "h"), "gru": ("h",)}
+SIGMOID = ("i", "f", "o", "r", "z")  # the other gates (g, n) are tanh
+DEFAULT_TEXT = "the company said it expects to report higher earnings next year"
+PARAMS = (
+    Param("src", "choice", "ptb", options=SOURCES, widget="radio"),
+    Param("split", "choice", "test", options=SPLITS, widget="segmented"),
+    Param("idx", "int", 0, lo=0, hi=MAX_INDEX, widget="number"),
+    Param("seed", "int", 0, lo=0, hi=99999, widget="number", help="w.seed3.help"),
+    Param("word", "text", "market", widget="text_input"),
+    Param("hit", "int", 0, lo=0, hi=cache.SEARCH_LIMIT - 1, widget="number"),
+    Param("text", "text", DEFAULT_TEXT, widget="text_area"),
+    Param("model", "choice", "lstm", options=("lstm", "gru"), widget="segmented"),
+    Param("weights", "choice", "trained", options=("trained", "random", "both"), widget="segmented",
+          help="w.weights3.help"),
+    Param("units", "choice", "top", options=("top", "index"), widget="segmented"),
+    Param("k", "int", 16, lo=1, hi=64),
+    Param("first", "int", 0, lo=0, hi=4095, widget="number"),
+    Param("pos", "int", -1, lo=-1, hi=T_MAX - 1, widget="number"),
+    Param("layer", "int", 0, lo=0, hi=3, widget="number"),
+    Param("view", "choice", "gates", options=("gates", "sat", "pred"), widget="tabs"),
+)
+
+page = ui.start("page3", PARAMS)
+t = page.t
+
+
+def _new_seed():
+    # The dice button picks another seed; the seed (not the sentence) goes into the link.
+    st.session_state["seed"] = int(np.random.default_rng().integers(0, 100_000))
+
+
+def note(key: str, **fmt):
+    st.caption(t(key, **fmt))
+
+
+def select_units(hs: np.ndarray, mode: str, k: int, first: int) -> np.ndarray:
+    """Indices of the units to draw: top-k by the variance of h_t over the sentence, or a range."""
+    H = hs.shape[1]
+    k = min(k, H)
+    if mode == "top":
+        return np.sort(np.argsort(-hs.var(axis=0), kind="stable")[:k])
+    if first + k > H:
+        note("page3.first_clamped", first=first, H=H)
+        first = H - k
+    return np.arange(first, first + k)
+
+
+def saturation(gates: dict) -> dict:
+    """gate -> (fraction low, fraction high): sigmoid gates < 0.1 / > 0.9, tanh gates < -0.9 / > 0.9."""
+    out = {}
+    for g, a in gates.items():
+        lo = 0.1 if g in SIGMOID else -0.9
+        out[g] = (float(np.mean(a < lo)), float(np.mean(a > 0.9)))
+    return out
+
+
+# ---------------------------------------------------------------- controls
+with st.sidebar:
+    st.subheader(t("page3.group.model"))
+    cell = page.widget("model")
+    weights = page.widget("weights")
+    st.subheader(t("page3.group.view"))
+    units_mode = page.widget("units")
+    k = page.widget("k")
+    first = page.widget("first", disabled=units_mode != "index")
+    pos = page.widget("pos")
+    layer = page.widget("layer")
+
+st.title(t("page3.title"))
+st.markdown(t("page3.intro"))
+
+src = page.widget("src")
+c1, c2, c3 = st.columns([2, 1, 1])
+if src != "text":
+    split = page.widget("split", container=c1)
+if src == "ptb":
+    idx = page.widget("idx", container=c2)
+elif src == "random":
+    seed_s = page.widget("seed", container=c2)
+    c3.button(t("page3.dice"), key="dice", on_click=_new_seed, icon=":material/casino:")
+elif src == "search":
+    word = page.widget("word", container=c2)
+    hit = page.widget("hit", container=c3)
+else:
+    text = page.widget("text")
+seed = int(seed_s) if src == "random" else 0  # also the seed of the random init
+
+# ---------------------------------------------------------------- sentence
+ok_data, why = cache.ptb_status()
+ids, tokens, where = None, None, ""
+try:
+    if not ok_data:
+        raise FileNotFoundError(why)
+    if src == "text":
+        raw = text or ""
+        if not raw.strip():
+            raise ValueError(t("page3.empty_text"))
+        if len(raw) > TEXT_MAX:
+            st.info(t("page3.text_cut", n=f"{TEXT_MAX:,}"))
+        ids, tokens, notes = cache.encode(raw[:TEXT_MAX])
+        for n in notes:
+            st.caption(ui.md_escape(n, 300))
+        where = t("page3.where_text")
+    else:
+        n_sent = cache.sentence_count(split)
+        if src == "ptb":
+            i = idx
+            if i >= n_sent:
+                st.info(t("page3.idx_wrapped", idx=i, n=f"{n_sent:,}", split=split, used=i % n_sent))
+                i %= n_sent
+        elif src == "random":
+            i = int(np.random.default_rng(seed).integers(n_sent))
+        else:
+            w = (word or "").strip()
+            if not w:
+                raise ValueError(t("page3.empty_word"))
+            hits = cache.find_word(split, w[:100])
+            if not hits:
+                raise ValueError(t("page3.no_hits", word=ui.md_escape(w, 40), split=split))
+            h = hit
+            if h >= len(hits):
+                st.info(t("page3.hit_clamped", hit=h, n=len(hits)))
+                h = len(hits) - 1
+            i = hits[h]
+            note("page3.hits", n=len(hits), more="+" if len(hits) == cache.SEARCH_LIMIT else "", h=h)
+        ids, tokens = cache.sentence_in(split, i)
+        where = t("page3.where_ptb", split=split, i=f"{i:,}", n=f"{n_sent:,}")
+except (ValueError, FileNotFoundError) as e:
+    st.warning(t("page3.bad_sentence", msg=ui.md_escape(e, 300)), icon=":material/edit_note:")
+
+if ids is not None and len(ids) > T_MAX:
+    st.info(t("page3.cut", T=len(ids), n=T_MAX))
+    ids, tokens = ids[:T_MAX], tokens[:T_MAX]
+
+if ids is not None:
+    st.markdown(f"**{t('page3.sentence')}** · {where}")
+    st.code(" ".join(tokens), language=None, wrap_lines=True)  # user text: shown literally
+    if "<unk>" in tokens and src != "text":
+        note("page3.unk_ptb")
+
+# ---------------------------------------------------------------- model and analysis
+analyses = {}  # weights code -> SentenceAnalysis
+if ids is not None:
+    T = len(ids)
+    position = T - 1 if pos < 0 or pos >= T else pos
+    if pos >= T:
+        st.info(t("page3.pos_clamped", pos=pos, T=T))
+    wanted = ["trained", "random"] if weights == "both" else [weights]
+    for w in wanted:  # may grow: a missing model falls back to a random init
+        try:
+            model, shipped = cache.gates_model(cell, w, seed)
+            if not shipped:
+                st.info(t("page3.random_default_shape", cell=cell.upper()))
+            analyses[w] = cache.gates_analysis(cell, w, seed, tuple(ids), int(position))
+        except FileNotFoundError:
+            st.warning(t("page3.no_model", cell=cell.upper(), file=f"{cell}.npz"), icon=":material/folder_off:")
+            if "random" not in wanted:
+                wanted.append("random")
+        except ValueError as e:
+            page.error(e)
+
+names = {w: t(f"opt.weights.{w}") for w in analyses}
+lay = {}
+for w, an in analyses.items():
+    L = len(an.layers)
+    if layer >= L:
+        if w == next(iter(analyses)):
+            st.info(t("page3.layer_clamped", layer=layer, L=L))
+    lay[w] = an.layers[min(layer, L - 1)]
+
+if analyses:
+    an0 = next(iter(analyses.values()))
+    st.caption(t("page3.loss_at", p=an0.position, word=ui.md_escape(an0.tokens[an0.position], 40),
+                 target=ui.md_escape(an0.target_word, 40), losses=", ".join(f"{names[w]} {a.loss:.2f}" for w, a in analyses.items())))
+
+# ---------------------------------------------------------------- views
+tabs = page.tabs("view")
+lab_heat = page.labels("fig.gates", ("x", "grad", "unit", "sigmoid", "tanh", "cell", *GATES_OF[cell],
+                                     *STATES_OF[cell]))
+
+with tabs["gates"]:
+    if tabs["gates"].open and analyses:
+        cols = st.columns(len(analyses))
+        for col, (w, an) in zip(cols, analyses.items()):
+            with col:
+                d = lay[w]
+                u = select_units(d["hs"], units_mode, k, first)
+                panels = {g: d["gates"][g][:, u].T for g in GATES_OF[cell]}  # (U, T) each
+                if d["cs"] is not None:
+                    panels["c"] = d["cs"][:, u].T
+                panels["h"] = d["hs"][:, u].T
+                lab = dict(lab_heat, title=t("fig.gates.title", cell=cell.upper(), w=names[w]))
+                fig = plots.fig_gate_heatmaps(an.tokens, panels, u.tolist(), d["dh_norm"], an.position,
+                                              labels=lab, present=page.present)
+                page.chart(fig, f"gates_{w}", csv=f"gates_{cell}_{w}")
+        if cell == "lstm":
+            page.caption("cap.gates_lstm", r"i,f,o = \sigma(W_{i\cdot}x_t + W_{h\cdot}h_{t-1} + b),\;"
+                         r"g = \tanh(\dots),\; c_t = f\odot c_{t-1} + i\odot g,\; h_t = o\odot\tanh(c_t)")
+        else:
+            page.caption("cap.gates_gru", r"r,z = \sigma(\dots),\; n = \tanh(W_{in}x_t + b_{in} + "
+                         r"r\odot(W_{hn}h_{t-1} + b_{hn})),\; h_t = (1-z)\odot n + z\odot h_{t-1}")
+        page.caption("cap.gates_grad", r"\text{bottom row: } \Big\|\frac{\partial L_p}{\partial h_t}\Big\|,"
+                     r"\quad L_p = -\log p(w_{p+1}\mid w_{\le p})")
+
+with tabs["sat"]:
+    if tabs["sat"].open and analyses:
+        stats = {names[w]: saturation(d["gates"]) for w, d in lay.items()}
+        fig = plots.fig_gate_saturation(stats, labels=page.labels("fig.sat", ("title", "x", "y", "low", "high")),
+                                        present=page.present)
+        page.chart(fig, "sat", csv=f"gate_saturation_{cell}")
+        page.caption("cap.sat", r"\sigma'(a) = \sigma(a)\,(1-\sigma(a)) < 0.09 \text{ when } "
+                     r"\sigma(a)\notin[0.1, 0.9]")
+
+with tabs["pred"]:
+    if tabs["pred"].open and analyses:
+        cols = st.columns(len(analyses))
+        for col, (w, an) in zip(cols, analyses.items()):
+            with col:
+                st.markdown(f"**{names[w]}**")
+                nxt = list(an.tokens[1:]) + ["<eos>"]
+                table = {
+                    t("tab.pred.t"): list(range(len(an.tokens))),
+                    t("tab.pred.token"): list(an.tokens),
+                    t("tab.pred.next"): nxt,
+                    t("tab.pred.p"): [float(x) for x in an.next_prob[:-1]] + [None],
+                }
+                for r in range(an.topk_probs.shape[1]):
+                    table[t("tab.pred.top", r=r + 1)] = [f"{ws[r]} ({p[r]:.2f})" for ws, p in
+                                                         zip(an.topk_words, an.topk_probs)]
+                st.dataframe(table, hide_index=True, key=f"pred_{w}",
+                             column_config={t("tab.pred.p"): st.column_config.NumberColumn(format="%.3f")})
+        page.caption("cap.pred", r"p(w_{t+1}\mid w_{\le t}) = \operatorname{softmax}(W_{dec} h_t + b)")
+
+with st.sidebar:
+    page.settings_download()
