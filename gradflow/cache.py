@@ -50,8 +50,21 @@ def flow(s: Setup, weights: str = "random", sentence: tuple = ()):
 
 @st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
 def summary(s: Setup, weights: str = "random", sentence: tuple = ()) -> dict:
-    params, fl = flow(s, weights, sentence)
-    return scenario.summarize(s, fl, params)
+    return scenario.summarize(s, flow(s, weights, sentence)[1])
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def spectrum(s: Setup, weights: str = "random", sentence: tuple = ()) -> dict:
+    return scenario.spectrum(s, flow(s, weights, sentence)[0])
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def sigma_max(s: Setup, weights: str = "random", sentence: tuple = ()) -> float:
+    """Largest singular value over the gate blocks of weight_hh (for Pascanu's bound)."""
+    from . import spectral
+
+    w = flow(s, weights, sentence)[0]["weight_hh"]
+    return max(float(spectral.singular_values(b)[0]) for b in spectral.gate_blocks(w))
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
@@ -78,12 +91,9 @@ def ptb_model(cell: str):
 
 
 def model_path(cell: str) -> str | None:
-    """models/ptb_<cell>*.npz (the first in name order), or None."""
-    try:
-        names = sorted(n for n in os.listdir(MODELS_DIR) if n.startswith(f"ptb_{cell}") and n.endswith(".npz"))
-    except OSError:
-        return None
-    return os.path.join(MODELS_DIR, names[0]) if names else None
+    """models/<cell>.npz (the shipped PTB model of the cell), or None if it is missing."""
+    path = os.path.join(MODELS_DIR, f"{cell}.npz")
+    return path if os.path.exists(path) else None
 
 
 @st.cache_data(max_entries=3, ttl=TTL, show_spinner=False)

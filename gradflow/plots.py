@@ -175,6 +175,29 @@ def fig_eigenvalues(eigs: Mapping[str, np.ndarray], rho: float | None = None, *,
     return _layout(fig, labels, present, height=440)
 
 
+def fig_power_norms(k, norms: Mapping[str, np.ndarray], rho: float, *, labels=None,
+                    present: bool = False) -> go.Figure:
+    """||W^k||_2 against k (log axis) per matrix, with ρ^k: transient growth of non-normal W.
+
+    k (K,); norms: legend name -> (K,) (a name starting with a cell name takes
+    its colour and dash). labels: title, x, y, rho.
+    """
+    s = _sizes(present)
+    fig = go.Figure()
+    k = np.asarray(k, dtype=np.float64)
+    for name, y in norms.items():
+        cell = name.split()[0].lower()
+        fig.add_trace(go.Scatter(x=k, y=_positive(y), name=name, mode="lines",
+                                 line={"color": CELL_COLOR.get(cell, OKABE_ITO["purple"]),
+                                       "dash": CELL_DASH.get(cell, "solid"), "width": s["line"]}))
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        fig.add_trace(go.Scatter(x=k, y=_positive(np.power(float(rho), k)), name=_lab(labels, "rho"), mode="lines",
+                                 line={"color": THEORY_COLOR, "dash": "dot", "width": s["thin"]}))
+    fig.update_xaxes(title=_lab(labels, "x"))
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    return _layout(fig, labels, present, height=340)
+
+
 def fig_phase_map(rhos, steps_back, maps: Mapping[str, np.ndarray], *, current: tuple | None = None,
                   labels=None, present: bool = False, zmax: float = 10.0) -> go.Figure:
     """ρ × k phase maps of log10 ||dL/dh||, one heatmap per cell, sharing one colour bar.

@@ -21,12 +21,14 @@ import numpy as np
 from . import bptt, spectral
 
 # Interactive limits (the pages say so when one is hit).
-BUDGET_MAIN = 150_000  # T × H × number of cells for the gradient curves
+BUDGET_MAIN = 16_000_000  # T × H² × number of cells for the gradient curves (≈13× the defaults)
 PHASE_RHOS = np.round(np.linspace(0.0, 3.0, 31), 10)  # ρ grid of the phase map
 PHASE_MAX_T = 200  # the phase map runs at most this many steps ...
 PHASE_MAX_H = 64  # ... at most this hidden size
+POWERS_MAX_H = 128  # ||W^k|| curves (one SVD per power) only up to this hidden size
 JAC_ALL_STEPS_BUDGET = 2_000_000  # T × H² above which per-step Jacobian norms are skipped
-JAC_PRODUCT_STEPS = 50  # running product: at most this many steps back
+JAC_PRODUCT_STEPS = 50  # running product: at most this many steps back ...
+JAC_PRODUCT_FLOPS = 300_000_000  # ... and at most this many k·H³ multiply-adds
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,12 @@ class Setup:
 
 
 def capped_T(T: int, H: int, n_cells: int, budget: int = BUDGET_MAIN) -> int:
-    """Largest T' <= T with T' × H × n_cells <= budget (at least 1)."""
-    return max(1, min(int(T), budget // max(1, int(H) * max(1, int(n_cells)))))
+    """Largest T' <= T with T' × H² × n_cells <= budget (at least 2).
+
+    The cost of a run is one (H × G·H) matmul per step forward and backward,
+    so it grows like T·H²; the limit keeps a slider drag interactive.
+    """
+    return max(2, min(int(T), budget // max(1, int(H) ** 2 * max(1, int(n_cells)))))
 
 
 def flow_options(s: Setup) -> dict:
@@ -108,41 +114,50 @@ def _row(a):
     return None if a is None else np.asarray(a)[:, 0].copy()
 
 
-def summarize(s: Setup, flow: bptt.Flow, params: dict) -> dict:
-    """Small arrays for the figures of page 1 (all (T,) unless noted).
+def summarize(s: Setup, flow: bptt.Flow) -> dict:
+    """Small arrays of a Flow for the figures of page 1 (all (T,) unless noted).
 
-    dh, dc, prodf, via_cell, via_hidden, dx, dW; finite, first_nonfinite,
-    where; eig: block name -> (H,) complex; rho_meas, sigma_max, rate (the
-    measured factor per step back: < 1 vanishing, > 1 exploding), gamma.
+    dh, dc, prodf (LSTM), via_cell, via_hidden (LSTM), dx, dW; finite,
+    first_nonfinite, where; rate: the measured factor per step back (< 1
+    vanishing, > 1 exploding); gamma: γ of the RNN's nonlinearity (None for
+    the gated cells).
     """
     T = flow.hs.shape[0]
-    blocks = spectral.gate_blocks(params["weight_hh"])
-    names = {"rnn": ("W",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}[s.cell]
-    eig = {f"{s.cell.upper()} {n}": spectral.eigenvalues(b) for n, b in zip(names, blocks)}
-    sig = max(float(spectral.singular_values(b)[0]) for b in blocks)
     dh = _row(flow.dh_norm)
     back = dh[::-1]  # index k = steps back from the end
     if s.loss == "last":
         back = back[1:] if back.size > 2 else back  # the last step holds the loss itself
-    out = {
+    return {
         "T": T, "dh": dh, "dc": _row(flow.dc_norm), "dx": _row(flow.dx_norm),
         "dW": np.asarray(flow.dW_contrib, dtype=np.float64).copy(),
         "via_cell": _row(flow.dh_prev_cell_norm), "via_hidden": _row(flow.dh_prev_hidden_norm),
-        "prodf": None, "finite": bool(flow.finite), "first_nonfinite": flow.first_nonfinite,
-        "where": flow.nonfinite_where, "eig": eig,
-        "rho_meas": float(max(np.max(np.abs(e)) for e in eig.values())), "sigma_max": sig,
+        "prodf": _row(spectral.forget_product(flow)) if s.cell == "lstm" else None,
+        "finite": bool(flow.finite), "first_nonfinite": flow.first_nonfinite, "where": flow.nonfinite_where,
         "rate": spectral.decay_rate(back),
         "gamma": spectral.GAMMA.get(s.nonlin, 1.0) if s.cell == "rnn" else None,
     }
-    if s.cell == "lstm":
-        out["prodf"] = _row(spectral.forget_product(flow))
-    return out
 
 
-def theory(summ: dict, rho: float) -> dict:
+def spectrum(s: Setup, params: dict) -> dict:
+    """Spectrum of weight_hh: eig (block name -> (H,) complex), rho_meas, sigma_max,
+    powers (name -> (K+1,) ||W^k|| of the first block, K = min(T, 200); empty
+    above POWERS_MAX_H)."""
+    blocks = spectral.gate_blocks(params["weight_hh"])
+    names = {"rnn": ("W",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}[s.cell]
+    eig = {f"{s.cell.upper()} {n}": spectral.eigenvalues(b) for n, b in zip(names, blocks)}
+    sig = max(float(spectral.singular_values(b)[0]) for b in blocks)
+    K = min(s.T, 200)
+    powers = ({f"{s.cell.upper()} {names[0]}": spectral.matrix_power_norms(blocks[0], K)}
+              if s.H <= POWERS_MAX_H else {})
+    return {"eig": eig, "rho_meas": float(max(np.max(np.abs(e)) for e in eig.values())), "sigma_max": sig,
+            "powers": powers}
+
+
+def theory(summ: dict, rho: float, sigma_max: float | None = None) -> dict:
     """Theory curves anchored at the last step: key -> (T,).
 
-    "rho": ||dL/dh_{T-1}|| · ρ^k; "pascanu" (RNN only): ... · (γ σ_max)^k, k = T−1−t.
+    "rho": ||dL/dh_{T-1}|| · ρ^k; "pascanu" (RNN, when sigma_max is given):
+    ... · (γ σ_max)^k, with k = T−1−t.
     """
     T = summ["T"]
     k = np.arange(T - 1, -1, -1, dtype=np.float64)
@@ -151,8 +166,8 @@ def theory(summ: dict, rho: float) -> dict:
         return {}
     with np.errstate(over="ignore", under="ignore"):
         out = {"rho": anchor * spectral.rho_power(rho, k)}
-        if summ["gamma"] is not None:
-            out["pascanu"] = anchor * spectral.pascanu_bound(summ["sigma_max"], summ["gamma"], k)
+        if summ["gamma"] is not None and sigma_max is not None:
+            out["pascanu"] = anchor * spectral.pascanu_bound(sigma_max, summ["gamma"], k)
     return out
 
 
@@ -204,7 +219,8 @@ def jacobian_panel(s: Setup, flow, params: dict, t: int) -> dict:
     norms = None
     if T * H * H <= JAC_ALL_STEPS_BUDGET:
         norms = spectral.jacobian_norms(flow, params)[:, 0]
-    running = spectral.jacobian_product_norms(flow, params, t, k_max=JAC_PRODUCT_STEPS)
+    k_max = int(max(1, min(JAC_PRODUCT_STEPS, JAC_PRODUCT_FLOPS // H ** 3)))
+    running = spectral.jacobian_product_norms(flow, params, t, k_max=k_max)
     return {"t": t, "J": J, "sv": sv, "factors": step_factors(s, flow, t), "steps": np.arange(T),
             "step_norms": norms, "ks": np.arange(1, running.size + 1), "running": running}
 

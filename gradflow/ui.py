@@ -254,6 +254,11 @@ def _show_problems(page: Page) -> None:
             st.warning(page.t(f"qp.{pr.reason}", **fmt), icon=":material/link_off:")
 
 
+# The sidebar shows translated page links (sidebar()); Streamlit's own file-name
+# navigation is hidden (kept in the DOM).
+_CSS_BASE = """
+<style>[data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }</style>
+"""
 _CSS_PRESENT = """
 <style>
 [data-testid="stAppViewContainer"] { font-size: 1.3rem; }
@@ -277,8 +282,7 @@ def sidebar(page: Page) -> None:
                 st.page_link(f, label=page.t(key) if i18n.has(key) else f,
                              icon=":material/home:" if f == "app.py" else ":material/show_chart:")
         st.divider()
-    if page.present:
-        st.html(_CSS_PRESENT)  # static CSS only, never user text
+    st.html(_CSS_BASE + (_CSS_PRESENT if page.present else ""))  # static CSS only, never user text
 
 
 def start(name: str, params: Sequence[Param] = ()) -> Page:

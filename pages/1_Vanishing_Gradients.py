@@ -118,7 +118,7 @@ if ws["inputs"] != "random" or ws["weights"] == "trained":
                 st.caption(ui.md_escape(n, 300))
         else:
             ids, tokens = cache.ptb_sentence(ws["sent"] if ws["inputs"] == "ptb" else 0)
-        sentence = tuple(ids[: scenario.capped_T(500, 1, 1)])
+        sentence = tuple(ids[:500])  # T is at most 500, like the slider
         tokens = tokens[: len(sentence)]
         for c in cells:
             cache.ptb_model(c)
@@ -173,7 +173,7 @@ with tabs["curves"]:
         if "rho" in th:
             theory[t("fig.curves.theory_rho")] = th["rho"]
         if "rnn" in summ:
-            thr = scenario.theory(summ["rnn"], float(ws["rho"]))
+            thr = scenario.theory(summ["rnn"], float(ws["rho"]), cache.sigma_max(setup("rnn"), ws["weights"], sentence))
             if "pascanu" in thr:
                 theory[t("fig.curves.theory_pascanu")] = thr["pascanu"]
         st.session_state["_gf_curve_cells"] = list(summ)
@@ -206,20 +206,30 @@ with tabs["paths"]:
 
 with tabs["spectrum"]:
     if tabs["spectrum"].open and summ:
-        eigs = {k: v for s in summ.values() for k, v in s["eig"].items()}
+        spec = {c: cache.spectrum(setup(c), ws["weights"], sentence) for c in summ}
+        eigs = {k: v for s in spec.values() for k, v in s["eig"].items()}
         fig = plots.fig_eigenvalues(eigs, float(ws["rho"]), labels=page.labels("fig.eig", ("title", "x", "y", "unit",
                                                                                            "rho")), present=page.present)
         page.chart(fig, "eig", csv="eigenvalues")
-        cols = st.columns(len(summ))
-        for col, (c, s) in zip(cols, summ.items()):
-            with col:
-                st.markdown(f"**{c.upper()}**")
-                st.metric(t("readout.rho"), f"{s['rho_meas']:.3f}")
-                st.metric(t("readout.sigma"), f"{s['sigma_max']:.3f}")
-                rate = s["rate"]
-                st.metric(t("readout.rate"), "—" if not np.isfinite(rate) else f"{rate:.3f}")
+        for c, s in spec.items():
+            c0, c1, c2, c3 = st.columns([1, 2, 2, 2])
+            c0.markdown(f"**{c.upper()}**")
+            c1.metric(t("readout.rho"), f"{s['rho_meas']:.3f}")
+            c2.metric(t("readout.sigma"), f"{s['sigma_max']:.3f}")
+            rate = summ[c]["rate"]
+            c3.metric(t("readout.rate"), "—" if not np.isfinite(rate) else f"{rate:.3f}")
         page.caption("cap.eig", r"\rho(W_h) = \max_i |\lambda_i|,\qquad \sigma_{\max} = \|W_h\|_2 \ge \rho,"
                      r"\qquad \text{rate} = \exp\big(\text{slope of } \log\|\partial L/\partial h_{T-1-k}\|\big)")
+        powers = {k: v for s in spec.values() for k, v in s["powers"].items()}
+        if powers:
+            K = len(next(iter(powers.values())))
+            fig = plots.fig_power_norms(np.arange(K), powers, float(ws["rho"]),
+                                        labels=page.labels("fig.pow", ("title", "x", "y", "rho")), present=page.present)
+            page.chart(fig, "powers", csv="matrix_power_norms")
+            page.caption("cap.pow", r"\|W^k\|_2 \le \sigma_{\max}^k,\qquad "
+                         r"\lim_{k\to\infty}\|W^k\|^{1/k} = \rho")
+        else:
+            st.caption(t("page1.powers_limit", H=scenario.POWERS_MAX_H))
 
 with tabs["phase"]:
     if tabs["phase"].open and cells:
