@@ -116,7 +116,10 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
     X = (xs.reshape(T * B, D).astype(dtype, copy=False) @ w_x.T + bias_x).reshape(T, B, 3 * H)
     A = np.empty((T, B, 3 * H), dtype)  # r, z, n
     rz, n = A[:, :, :2 * H], A[:, :, 2 * H:]
+    r, z = A[:, :, :H], A[:, :, H:2 * H]
+    x_rz, x_n = X[:, :, :2 * H], X[:, :, 2 * H:]
     diff = np.empty((B, H), dtype)
+    # zip hands out each step's views from C: indexing them in Python costs more than the math
     if variant == "pytorch":
         # h_aug = [h, 1] so one matmul gives [U_r h, U_z h, U_n h + b_hn].
         b_aug = np.r_[np.zeros(2 * H), b_hn if hh_scale is None else np.zeros(H)]  # scaled: b_hn added apart
@@ -125,22 +128,23 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
         h_aug[0, :, :H] = h0
         hs = h_aug[1:, :, :H]
         HG = np.empty((T, B, 3 * H), dtype)  # recurrent pre-activations, kept for backward
+        steps = zip(h_aug, h_aug[:T, :, :H], HG, HG[:, :, :2 * H], HG[:, :, 2 * H:], x_rz, x_n, rz, r, z, n, hs)
         with single_thread():
-            for t in range(T):
-                np.matmul(h_aug[t], w_augT, out=HG[t])
+            for ha_t, hp_t, hg_t, hgrz_t, hgn_t, xrz_t, xn_t, rz_t, r_t, z_t, n_t, h_t in steps:
+                np.matmul(ha_t, w_augT, out=hg_t)
                 if hh_scale is not None:
-                    HG[t] *= hh_scale
-                    HG[t, :, 2 * H:] += b_hn
-                np.add(X[t, :, :2 * H], HG[t, :, :2 * H], out=rz[t])
-                np.tanh(rz[t], out=rz[t])
-                rz[t] *= 0.5
-                rz[t] += 0.5
-                np.multiply(A[t, :, :H], HG[t, :, 2 * H:], out=n[t])
-                n[t] += X[t, :, 2 * H:]
-                np.tanh(n[t], out=n[t])
-                np.subtract(h_aug[t, :, :H], n[t], out=diff)  # h' = n + z ⊙ (h − n)
-                diff *= A[t, :, H:2 * H]
-                np.add(n[t], diff, out=hs[t])
+                    hg_t *= hh_scale
+                    hgn_t += b_hn
+                np.add(xrz_t, hgrz_t, out=rz_t)
+                np.tanh(rz_t, out=rz_t)
+                rz_t *= 0.5
+                rz_t += 0.5
+                np.multiply(r_t, hgn_t, out=n_t)
+                n_t += xn_t
+                np.tanh(n_t, out=n_t)
+                np.subtract(hp_t, n_t, out=diff)  # h' = n + z ⊙ (h − n)
+                diff *= z_t
+                np.add(n_t, diff, out=h_t)
         extra = {"hn": HG[:, :, 2 * H:]}
     else:
         w_rzT = np.ascontiguousarray(w_h[:2 * H].T)  # (H, 2H)
@@ -150,25 +154,25 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
         rec = np.empty((B, 2 * H), dtype)
         h = h0.astype(dtype, copy=False)
         with single_thread():
-            for t in range(T):
+            for xrz_t, xn_t, rz_t, r_t, z_t, n_t, rh_t, h_t in zip(x_rz, x_n, rz, r, z, n, RH, hs):
                 np.matmul(h, w_rzT, out=rec)
                 if hh_scale is not None:
                     rec *= hh_scale
-                np.add(X[t, :, :2 * H], rec, out=rz[t])
-                np.tanh(rz[t], out=rz[t])
-                rz[t] *= 0.5
-                rz[t] += 0.5
-                np.multiply(A[t, :, :H], h, out=RH[t])
-                np.matmul(RH[t], w_nT, out=n[t])
+                np.add(xrz_t, rec, out=rz_t)
+                np.tanh(rz_t, out=rz_t)
+                rz_t *= 0.5
+                rz_t += 0.5
+                np.multiply(r_t, h, out=rh_t)
+                np.matmul(rh_t, w_nT, out=n_t)
                 if hh_scale is not None:
-                    n[t] *= hh_scale
-                n[t] += X[t, :, 2 * H:]
-                np.tanh(n[t], out=n[t])
-                np.subtract(h, n[t], out=diff)
-                diff *= A[t, :, H:2 * H]
-                h = np.add(n[t], diff, out=hs[t])
+                    n_t *= hh_scale
+                n_t += xn_t
+                np.tanh(n_t, out=n_t)
+                np.subtract(h, n_t, out=diff)
+                diff *= z_t
+                h = np.add(n_t, diff, out=h_t)
         extra = {"rh": RH}
-    gates = {"r": A[:, :, :H], "z": A[:, :, H:2 * H], "n": n}
+    gates = {"r": r, "z": z, "n": n}
     cache = {"gates": gates, "xs": xs, "h0": h0, "hs": hs, "params": params,
              "variant": variant, "dtype": dtype, "hh_scale": hh_scale, **extra}
     return hs, None, cache
@@ -190,24 +194,30 @@ def backward(dhs, cache, *, truncate=None):
     w_hh = params["weight_hh"].astype(dtype, copy=False)
     dh = np.empty((T, B, H), dtype)
     rec = np.empty((B, H), dtype)
-    direct = np.empty((B, H), dtype)
+    carry = np.empty((B, H), dtype)  # dh_{t+1} ⊙ z_{t+1}: the direct path h -> h'
     dhs = dhs.astype(dtype, copy=False)
+    direct = dhs.reshape(T, -1).any(axis=1)  # steps with a direct loss term
     if cache["variant"] == "pytorch":
         # [dr, dz, d(U_n h + b_hn)] = dh ⊙ K: one multiply per step.
         K = np.stack([k_n * cache["hn"] * r * (1 - r), k_z, k_n * r], axis=2)  # (T, B, 3, H)
         if scale is not None:
             K[:, :, 0::2] *= scale[:, :, None]  # k_z already scaled
         dG = np.empty((T, B, 3, H), dtype)
+        steps = zip(*(a[::-1] for a in (ends, direct, dhs, dh, dh[:, :, None, :], K, dG,
+                                        dG.reshape(T, B, 3 * H), z)))
+        dg_next = dh_next = z_next = None  # step t+1's dG, dh, z
         with single_thread():
-            for t in range(T - 1, -1, -1):
-                if ends[t]:
-                    dh[t] = dhs[t]
+            for end, has_direct, dhs_t, dh_t, dh3_t, k_t, dg_t, dg2_t, z_t in steps:
+                if end:
+                    dh_t[...] = dhs_t
                 else:
-                    np.matmul(dG[t + 1].reshape(B, 3 * H), w_hh, out=rec)
-                    np.multiply(dh[t + 1], z[t + 1], out=direct)
-                    rec += direct
-                    np.add(dhs[t], rec, out=dh[t])
-                np.multiply(dh[t][:, None, :], K[t], out=dG[t])
+                    np.matmul(dg_next, w_hh, out=rec)
+                    np.multiply(dh_next, z_next, out=carry)
+                    if has_direct:
+                        rec += dhs_t
+                    np.add(rec, carry, out=dh_t)
+                np.multiply(dh3_t, k_t, out=dg_t)
+                dg_next, dh_next, z_next = dg2_t, dh_t, z_t
         if scale is not None:
             return {"dh": dh, "dc": None}
         d_rec = dG.reshape(T * B, 3 * H)
@@ -225,21 +235,27 @@ def backward(dhs, cache, *, truncate=None):
         dG = np.empty((T, B, 3 * H), dtype)  # dr, dz, dn pre-activations
         dr, dz, dn = dG[:, :, :H], dG[:, :, H:2 * H], dG[:, :, 2 * H:]
         drh = np.empty((T, B, H), dtype)
+        steps = zip(*(a[::-1] for a in (ends, direct, dhs, dh, k_dn, dn, drh, k_r, dr, k_z, dz,
+                                        dG[:, :, :2 * H], r, z)))
+        nxt = None  # step t+1's (d[r z], d(r⊙h), r, dh, z)
         with single_thread():
-            for t in range(T - 1, -1, -1):
-                if ends[t]:
-                    dh[t] = dhs[t]
+            for end, has_direct, dhs_t, dh_t, kdn_t, dn_t, drh_t, kr_t, dr_t, kz_t, dz_t, drz_t, r_t, z_t in steps:
+                if end:
+                    dh_t[...] = dhs_t
                 else:
-                    np.matmul(dG[t + 1, :, :2 * H], u_rz, out=rec)
-                    np.multiply(drh[t + 1], r[t + 1], out=direct)
-                    rec += direct
-                    np.multiply(dh[t + 1], z[t + 1], out=direct)
-                    rec += direct
-                    np.add(dhs[t], rec, out=dh[t])
-                np.multiply(dh[t], k_dn[t], out=dn[t])
-                np.matmul(dn[t], u_n, out=drh[t])
-                np.multiply(drh[t], k_r[t], out=dr[t])
-                np.multiply(dh[t], k_z[t], out=dz[t])
+                    drz_next, drh_next, r_next, dh_next, z_next = nxt
+                    np.matmul(drz_next, u_rz, out=rec)
+                    np.multiply(drh_next, r_next, out=carry)
+                    rec += carry
+                    np.multiply(dh_next, z_next, out=carry)
+                    if has_direct:
+                        rec += dhs_t
+                    np.add(rec, carry, out=dh_t)
+                np.multiply(dh_t, kdn_t, out=dn_t)
+                np.matmul(dn_t, u_n, out=drh_t)
+                np.multiply(drh_t, kr_t, out=dr_t)
+                np.multiply(dh_t, kz_t, out=dz_t)
+                nxt = drz_t, drh_t, r_t, dh_t, z_t
         if scale is not None:
             return {"dh": dh, "dc": None}
         d_rec = d_in = dG.reshape(T * B, 3 * H)

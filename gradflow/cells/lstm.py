@@ -101,20 +101,22 @@ def forward(params, xs, h0, c0, *, hh_scale=None, **_):
     hs = np.empty((T, B, H), dtype)
     rec = np.empty((B, 4 * H), dtype)
     prod = np.empty((B, 2 * H), dtype)
+    prod_ig, prod_fc = prod[:, :H], prod[:, H:]
     h = h0.astype(dtype, copy=False)
+    # zip hands out each step's views from C: indexing them in Python costs more than the math
     with single_thread():
-        for t in range(T):
+        for z_t, pre_t, sig_t, if_t, gc_t, c_t, tc_t, o_t, h_t in zip(Z, pre, sig, if_, gc, cs, tcs, o_gate, hs):
             np.matmul(h, w_hT, out=rec)
             if hh_scale is not None:
                 rec *= hh_scale
-            np.add(Z[t], rec, out=pre[t])
-            np.tanh(pre[t], out=pre[t])
-            sig[t] *= 0.5
-            sig[t] += 0.5
-            np.multiply(if_[t], gc[t], out=prod)  # [i⊙g, f⊙c_{t-1}]
-            np.add(prod[:, :H], prod[:, H:], out=cs[t])
-            np.tanh(cs[t], out=tcs[t])
-            h = np.multiply(o_gate[t], tcs[t], out=hs[t])
+            np.add(z_t, rec, out=pre_t)
+            np.tanh(pre_t, out=pre_t)
+            sig_t *= 0.5
+            sig_t += 0.5
+            np.multiply(if_t, gc_t, out=prod)  # [i⊙g, f⊙c_{t-1}]
+            np.add(prod_ig, prod_fc, out=c_t)
+            np.tanh(c_t, out=tc_t)
+            h = np.multiply(o_t, tc_t, out=h_t)
     gates = {"i": A[:T, :, H:2 * H], "f": A[:T, :, 2 * H:3 * H],
              "g": A[:T, :, 3 * H:4 * H], "o": o_gate}
     cache = {"gates": gates, "A": A, "tcs": tcs, "xs": xs, "h0": h0, "hs": hs,
@@ -150,23 +152,35 @@ def backward(dhs, cache, *, truncate=None):
     w_h = np.ascontiguousarray(params["weight_hh"][perm], dtype=dtype)  # (4H, H), unscaled
     dZ = np.empty((T, B, 4 * H), dtype)  # internal order o, i, f, g
     dz_o, dz_ifg = dZ[:, :, :H], dZ.reshape(T, B, 4, H)[:, :, 1:]  # (T,B,H), (T,B,3,H)
-    dh = np.empty((T, B, H), dtype)
-    dc = np.empty((T, B, H), dtype)
+    # Row t+1 of Q is [dh_t, dc_{t+1}]: with the factors [k_dc, f_next] the cell
+    # update dc_t = dh_t ⊙ k_dc + dc_{t+1} ⊙ f_{t+1} is one multiply and one add.
+    Q = np.zeros((T + 1, B, 2 * H), dtype)
+    dh, dc = Q[1:, :, :H], Q[:T, :, H:]
+    fk = np.concatenate([k_dc, f_next], axis=2)  # (T, B, 2H)
+    prod = np.empty((B, 2 * H), dtype)
     rec = np.empty((B, H), dtype)
     dhs = dhs.astype(dtype, copy=False)
+    direct = dhs.reshape(T, -1).any(axis=1)  # steps with a direct loss term
+    prod_h, prod_c = prod[:, :H], prod[:, H:]
+    rev = lambda *arrays: (a[::-1] for a in arrays)  # noqa: E731  steps T-1 .. 0
+    steps = zip(*rev(ends, direct, dhs, dh, dc, dc[:, :, None, :], Q[1:], fk, k_dc, k_o, k_ifg, dz_o, dz_ifg, dZ))
+    dz_next = None  # dZ[t + 1]
     with single_thread():
-        for t in range(T - 1, -1, -1):
-            if ends[t]:
-                dh[t] = dhs[t]
-                np.multiply(dh[t], k_dc[t], out=dc[t])
+        for end, has_direct, dhs_t, dh_t, dc_t, dc3_t, q_t, fk_t, kdc_t, ko_t, kifg_t, dzo_t, dzifg_t, dz_t in steps:
+            if end:
+                dh_t[...] = dhs_t
+                np.multiply(dh_t, kdc_t, out=dc_t)
             else:
-                np.matmul(dZ[t + 1], w_h, out=rec)
-                np.add(dhs[t], rec, out=dh[t])
-                np.multiply(dc[t + 1], f_next[t], out=dc[t])
-                np.multiply(dh[t], k_dc[t], out=rec)
-                dc[t] += rec
-            np.multiply(dh[t], k_o[t], out=dz_o[t])
-            np.multiply(k_ifg[t], dc[t][:, None, :], out=dz_ifg[t])
+                if has_direct:
+                    np.matmul(dz_next, w_h, out=rec)
+                    np.add(dhs_t, rec, out=dh_t)
+                else:
+                    np.matmul(dz_next, w_h, out=dh_t)
+                np.multiply(q_t, fk_t, out=prod)  # [dh_t ⊙ k_dc, dc_{t+1} ⊙ f_{t+1}]
+                np.add(prod_h, prod_c, out=dc_t)
+            np.multiply(dh_t, ko_t, out=dzo_t)
+            np.multiply(kifg_t, dc3_t, out=dzifg_t)
+            dz_next = dz_t
     if scale is not None:
         return {"dh": dh, "dc": dc}  # sweep mode: only the state gradients are meaningful
 

@@ -80,11 +80,11 @@ def forward(params, xs, h0, c0=None, *, nonlinearity="tanh", hh_scale=None, **_)
     rec = np.empty((B, H), dtype)
     h = h0.astype(dtype, copy=False)
     with single_thread():
-        for t in range(T):
+        for z_t, h_t in zip(Z, hs):  # zip hands out the views from C, cheaper than indexing
             np.matmul(h, w_hT, out=rec)
             if hh_scale is not None:
                 rec *= hh_scale
-            h = _activate_(np.add(Z[t], rec, out=hs[t]), nonlinearity)
+            h = _activate_(np.add(z_t, rec, out=h_t), nonlinearity)
     cache = {"gates": {}, "xs": xs, "h0": h0, "hs": hs, "params": params,
              "nonlinearity": nonlinearity, "dtype": dtype, "hh_scale": hh_scale}
     return hs, None, cache
@@ -104,14 +104,19 @@ def backward(dhs, cache, *, truncate=None):
     dh = np.empty((T, B, H), dtype)
     rec = np.empty((B, H), dtype)
     dhs = dhs.astype(dtype, copy=False)
+    direct = dhs.reshape(T, -1).any(axis=1)  # steps with a direct loss term
+    dz_next = None  # dZ[t + 1]
     with single_thread():
-        for t in range(T - 1, -1, -1):
-            if ends[t]:
-                dh[t] = dhs[t]
+        for end, has_direct, dhs_t, dh_t, dphi_t, dz_t in zip(
+                ends[::-1], direct[::-1], dhs[::-1], dh[::-1], dphi[::-1], dZ[::-1]):
+            if end:
+                dh_t[...] = dhs_t
+            elif has_direct:
+                np.matmul(dz_next, w_h, out=rec)
+                np.add(dhs_t, rec, out=dh_t)
             else:
-                np.matmul(dZ[t + 1], w_h, out=rec)
-                np.add(dhs[t], rec, out=dh[t])
-            np.multiply(dh[t], dphi[t], out=dZ[t])
+                np.matmul(dz_next, w_h, out=dh_t)
+            dz_next = np.multiply(dh_t, dphi_t, out=dz_t)
     if cache["hh_scale"] is not None:
         return {"dh": dh, "dc": None}  # sweep mode: only the state gradients are meaningful
 
