@@ -24,6 +24,10 @@ from browser_support import (
 )
 
 PAGES = discover_pages(default_app_dir())
+# Pages whose script draws charts only after a user action (e.g. a training
+# run): on first load they need not show one. Every other page whose script
+# calls plotly_chart must show at least one drawn chart.
+CHARTS_AFTER_ACTION_ONLY = {"Training"}
 
 
 def test_streamlit_config_is_offline_and_promptless():
@@ -44,13 +48,16 @@ def test_page_renders_cleanly(app_page, page):
         shutil.copy2(shot, DOCS_SCREENSHOT_DIR / shot.name)
 
     assert app_page.problems() == [], f"{page.url_path} ({page.source.name})"
-    if page.mentions_charts:
+    if page.mentions_charts and page.name not in CHARTS_AFTER_ACTION_ONLY:
         assert app_page.state()["charts_drawn"] >= 1, f"{page.url_path}: no plotly chart drawn"
 
 
 @pytest.mark.browser
 def test_first_slider_redraws_a_chart(app_page):
-    for page in PAGES:
+    # Pages whose script mentions a slider first (saves loading the others);
+    # every page is still tried, as sliders may come from a shared helper.
+    candidates = sorted(PAGES, key=lambda p: "slider" not in p.source.read_text(encoding="utf-8"))
+    for page in candidates:
         app_page.open(page.url_path)
         state = app_page.state()
         if state["sliders"] and state["charts_drawn"]:
