@@ -11,7 +11,7 @@ from gradflow.urlstate import Param
 CELLS = ("rnn", "lstm", "gru")
 COMPARE = ("none", "clip", "cell")
 MAX_STEPS = 3_000  # per run: keeps a run (and the curves kept in the session) bounded
-VALID_TOKENS = 5_000  # validation tokens scored at the end of every epoch
+VALID_TOKENS = 5_000  # at most this many validation tokens are scored after every epoch
 PNORM_POINTS = 150  # per-parameter norms are recorded at about this many steps per run
 RUNS = "_gf_p4_runs"  # session key: the runs of the last Train press
 PARAMS = (
@@ -84,7 +84,7 @@ ok_data, why = cache.ptb_status()
 if not ok_data:
     st.warning(t("page4.no_data", msg=ui.md_escape(why, 300)), icon=":material/folder_off:")
 
-b1, b2, b3 = st.columns([1, 1, 1])
+b1, b2, b3, _ = st.columns([1, 1, 1.3, 3])
 train = b1.button(t("page4.train"), key="train", type="primary", icon=":material/play_arrow:",
                   disabled=not ok_data or steps_per_epoch < 1)
 # Pressing Stop (or changing any setting) makes Streamlit rerun the page, which ends the loop below
@@ -146,7 +146,7 @@ def train_all(runs: list) -> None:
             cfg = optim.TrainConfig(
                 model=lm.LMConfig(cell=s["cell"], embed=s["hidden"], hidden=s["hidden"]),
                 epochs=s["epochs"], batch=s["batch"], bptt=s["bptt"], lr=s["lr"], clip=s["clip"],
-                max_tokens=s["tokens"], valid_tokens=VALID_TOKENS,
+                max_tokens=s["tokens"], valid_tokens=min(VALID_TOKENS, max(500, s["tokens"] // 4)),
                 grad_norms_every=max(1, run["total"] // PNORM_POINTS))
             run["status"] = "running"
             for ev in optim.train(cfg, seed=s["seed"]):
