@@ -385,9 +385,21 @@ def _step_inputs(flow, steps, b=None):
     return flat(x), flat(h_prev), flat(c_prev)
 
 
+def _index(name, value, n):
+    """An int in [0, n), or ValueError (a bool or float would index the wrong rows)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not 0 <= value < n:
+        raise ValueError(f"{name}={value!r} is outside 0..{n - 1}: expected an int in that range")
+    return int(value)
+
+
 def _jacobians(flow, params, steps, b=None):
+    from .bptt import check_params
     from .cells import step_jacobian  # the cells hold each Jacobian's formula
 
+    H = flow.hs.shape[2]
+    params, _, H_params = check_params(flow.cell, params, flow.xs.shape[2])
+    if H_params != H:
+        raise ValueError(f"params have H={H_params}, but the Flow has H={H}: pass the params that made the Flow")
     opt = {"rnn": "nonlinearity", "gru": "variant"}.get(flow.cell)
     kwargs = {opt: flow.options[opt]} if opt else {}
     x, h_prev, c_prev = _step_inputs(flow, steps, b)
@@ -401,9 +413,7 @@ def step_jacobian(flow, params, t, b=0):
     Its factors: the activation derivatives (diagonal) times the gate blocks of
     weight_hh; for the LSTM c_{t−1} is held fixed (∂c_t/∂c_{t−1} = diag(f_t)).
     """
-    if not 0 <= t < flow.T:
-        raise ValueError(f"step t={t} is outside 0..{flow.T - 1}")
-    return _jacobians(flow, params, [t], b)[0]
+    return _jacobians(flow, params, [_index("t", t, flow.T)], _index("b", b, flow.hs.shape[1]))[0]
 
 
 def jacobian_norms(flow, params, *, exact_max_H=128, iterations=40, chunk=32, rng=0):
@@ -419,26 +429,30 @@ def jacobian_norms(flow, params, *, exact_max_H=128, iterations=40, chunk=32, rn
     for start in range(0, T, chunk):
         steps = np.arange(start, min(start + chunk, T))
         J = _jacobians(flow, params, steps)  # (n·B, H, H)
+        ok = np.isfinite(J).all(axis=(1, 2))
+        norms = np.full(J.shape[0], np.inf)
         with np.errstate(all="ignore"):
             if H <= exact_max_H:
-                ok = np.isfinite(J).all(axis=(1, 2))
-                norms = np.full(J.shape[0], np.inf)
                 if ok.any():
                     norms[ok] = np.linalg.norm(J[ok], 2, axis=(1, 2))
             else:
-                v = rng.standard_normal((J.shape[0], H, 1))
+                # Iterate on J / max|J|: JᵀJ v of a tiny or huge J would underflow or overflow.
+                s = np.max(np.abs(J[ok]), axis=(1, 2), keepdims=True, initial=0.0)
+                Js = J[ok] / np.where(s > 0, s, 1.0)
+                v = rng.standard_normal((Js.shape[0], H, 1))
                 for _ in range(iterations):
-                    v = np.swapaxes(J, 1, 2) @ (J @ v)
+                    v = np.swapaxes(Js, 1, 2) @ (Js @ v)
                     v /= np.linalg.norm(v, axis=1, keepdims=True) + 1e-300
-                norms = np.linalg.norm(J @ v, axis=(1, 2))
+                norms[ok] = np.linalg.norm(Js @ v, axis=(1, 2)) * s.ravel()
         out[steps] = norms.reshape(len(steps), B)
     return out
 
 
 def jacobian_product_norms(flow, params, t, b=0, k_max=50):
     """‖∂h_t/∂h_{t−k}‖₂ = ‖J_t J_{t−1} ⋯ J_{t−k+1}‖₂ for k = 1..min(k_max, t+1): the running product."""
-    if not 0 <= t < flow.T:
-        raise ValueError(f"step t={t} is outside 0..{flow.T - 1}")
+    t, b = _index("t", t, flow.T), _index("b", b, flow.hs.shape[1])
+    if isinstance(k_max, bool) or not isinstance(k_max, (int, np.integer)) or k_max < 1:
+        raise ValueError(f"k_max must be an int >= 1, got {k_max!r}")
     steps = np.arange(t, max(t - k_max, -1), -1)
     J = _jacobians(flow, params, steps, b)  # (k, H, H), newest first
     norms = np.empty(len(steps))
