@@ -38,7 +38,7 @@ def flow(s: Setup, weights: str = "random", sentence: tuple = ()):
         return params, scenario.run(s, params, xs, up)
     from . import lm
 
-    model = ptb_model(s.cell)
+    model = ptb_model(s.cell if weights == "trained" else embedding_cell(s.cell))
     xs = lm.embed(model, np.asarray(sentence, dtype=np.int64))[:, None, :]  # (T, 1, E)
     if weights == "trained":
         layer = lm.model_recurrent_params(model, 0)
@@ -90,6 +90,14 @@ def ptb_model(cell: str):
     return checkpoint.load(path)
 
 
+def embedding_cell(cell: str) -> str:
+    """The cell whose shipped model lends its word embeddings: `cell` itself if shipped, else any shipped one."""
+    for c in (cell, "lstm", "gru", "rnn"):
+        if model_path(c) is not None:
+            return c
+    raise FileNotFoundError("no trained PTB model in models/: word embeddings are not available")
+
+
 def model_path(cell: str) -> str | None:
     """models/<cell>.npz (the shipped PTB model of the cell), or None if it is missing."""
     path = os.path.join(MODELS_DIR, f"{cell}.npz")
@@ -138,9 +146,10 @@ def encode(text: str) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]
 
 # -- clipping page ----------------------------------------------------------
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
-def clip_case(cell: str, rho: float, T: int, H: int, seed: int, method: str, threshold: float) -> dict:
+def clip_case(cell: str, rho: float, T: int, H: int, seed: int, method: str, threshold: float,
+              nonlin: str = "tanh") -> dict:
     """Per-parameter norms before/after clipping a random cell's gradient, and the cosine."""
-    g = scenario.clip_gradients(cell, rho, T, H, seed)
+    g = scenario.clip_gradients(cell, rho, T, H, seed, nonlin=nonlin)
     res = clipping.clip(g, method, threshold)
     names = list(g)
     with np.errstate(all="ignore"):

@@ -232,6 +232,8 @@ TEXT = {
     "page1.empty_text": {"en": "the text is empty; type a sentence", "ko": "글이 비어 있습니다. 문장을 입력하세요"},
     "page1.text_cut": {"en": "Only the first {n} characters of the text are used.",
                        "ko": "글의 처음 {n}자만 씁니다."},
+    "page1.no_model": {"en": "No trained PTB model is shipped for: {cells}. Those cells are left out.",
+                       "ko": "다음 셀의 학습된 PTB 모델이 없어 뺐습니다: {cells}."},
     "page1.fallback_random": {"en": "Showing random inputs and random weights instead.",
                               "ko": "대신 무작위 입력과 무작위 가중치를 보여 줍니다."},
     "page1.trained_note": {"en": "Trained PTB model: D and H are the model's ({sizes}); its own largest block "
@@ -425,7 +427,7 @@ def has(key: str) -> bool:
     return key in TEXT
 
 
-def t(key: str, lang: str, **fmt) -> str:
+def t(key: str, lang: str, /, **fmt) -> str:
     """Text of `key` in `lang` ("en" or "ko"), with str.format fields filled from fmt.
 
     An unknown key or language never raises (a lecture must go on): the key

@@ -422,57 +422,82 @@ def _token_ticks(tokens: Sequence[str]) -> tuple[list, list]:
     return list(range(len(tokens))), [f"{i}:{safe_text(tok)}" for i, tok in enumerate(tokens)]
 
 
-def fig_gate_heatmaps(tokens: Sequence[str], panels: Mapping[str, np.ndarray], units: Sequence[int],
-                      grad=None, position: int | None = None, *, labels=None,
-                      present: bool = False) -> go.Figure:
+def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], position: int | None = None, *,
+                      labels=None, present: bool = False) -> go.Figure:
     """Gate and state heatmaps (units × tokens) stacked over one token axis, with ‖∂L/∂h_t‖ below.
 
-    tokens (T,) words; panels: name ("i", "f", "g", "o", "c", "h", "r", "z",
-    "n") -> (U, T) values of the selected units; units (U,) their indices;
-    grad (T,) ‖∂L_p/∂h_t‖ or None; position: p, the token whose loss is
-    differentiated (a dashed line through every row). Sigmoid gates share one
-    colour bar on [0, 1], tanh values one on [-1, 1], c its own symmetric one.
-    labels: title, x, grad, unit, sigmoid, tanh, cell, and one entry per
-    panel name (its row title).
-    All rows share the x axis "x"; row r has the y axis "y{r}". The figure is
-    built as one dict because plotly's per-subplot helpers cost ~0.3 s here.
+    tokens (T,) words. columns: column title (a model) -> {"panels": name ("i",
+    "f", "g", "o", "c", "h", "r", "z", "n") -> (U, T) values of the selected
+    units, "units": (U,) their indices, "grad": (T,) ‖∂L_p/∂h_t‖ or None};
+    the columns (e.g. trained and untrained) are drawn side by side and share
+    the colour bars: sigmoid gates on [0, 1], tanh values on [-1, 1], c on a
+    symmetric range. position: p, the token whose loss is differentiated (a
+    dashed line through every row). labels: title, x, grad, unit, sigmoid,
+    tanh, cell, and one entry per panel name (its row title).
+    Axes: column c (0-based), row r (1-based) has the y axis number
+    c·rows + r and the x axis number c + 1. The figure is built as one dict:
+    plotly's per-subplot helpers cost ~0.3 s per figure here.
     """
     s = _sizes(present)
-    names = list(panels)
-    rows = names + (["grad"] if grad is not None else [])
-    T = len(tokens)
+    cols = list(columns.items())
+    first = cols[0][1]
+    names = list(first["panels"])
+    has_grad = first.get("grad") is not None
+    rows = names + (["grad"] if has_grad else [])
+    n_rows, n_cols, T = len(rows), len(cols), len(tokens)
     ticks, ticktext = _token_ticks(tokens)
-    ulab = [f"{_lab(labels, 'unit')} {u}" for u in units]
-    words = [list(ticktext)] * len(ulab)  # (U, T) hover text
-    gap = 0.012
-    heights = np.array([1.0] * len(names) + ([1.0] if grad is not None else []))
-    span = (1.0 - gap * (len(rows) - 1)) * heights / heights.sum()
+    # Plotly draws every explicit tick label: keep about 45 per figure width so they do not overlap.
+    every = max(1, int(np.ceil(T * n_cols / 45)))
+    gap, xgap = 0.012, 0.07
+    heights = np.array([1.0] * len(names) + ([1.3] if has_grad else []))
+    span = (1.0 - gap * (n_rows - 1)) * heights / heights.sum()
     tops = 1.0 - np.concatenate([[0.0], np.cumsum(span + gap)[:-1]])
-    data, layout, vmax = [], {}, {}
-    for r, name in enumerate(rows, start=1):
-        ya = "y" if r == 1 else f"y{r}"
-        axis = {"domain": [float(tops[r - 1] - span[r - 1]), float(tops[r - 1])], "anchor": "x",
-                "title": {"text": _lab(labels, name), "font": {"size": s["font"]}}}
-        if name == "grad":
-            colors = [OKABE_ITO["vermillion"] if t == position else OKABE_ITO["blue"] for t in range(T)]
-            data.append({"type": "bar", "x": ticks, "y": _positive(grad), "name": _lab(labels, "grad"),
-                         "xaxis": "x", "yaxis": ya, "marker": {"color": colors}, "customdata": ticktext,
-                         "hovertemplate": "%{customdata}<br>%{y:.3g}<extra></extra>"})
-            axis.update(type="log", exponentformat="power")
-        else:
-            z = np.asarray(panels[name], dtype=np.float64)  # (U, T)
-            kind = _GATE_RANGE.get(name, "tanh")
-            finite = z[np.isfinite(z)]
-            vmax[kind] = max(vmax.get(kind, 0.0), float(np.abs(finite).max()) if finite.size else 0.0)
-            data.append({"type": "heatmap", "x": ticks, "y": ulab, "z": z, "name": name, "xaxis": "x",
-                         "yaxis": ya, "coloraxis": _RANGE_AXIS[kind], "customdata": words,
-                         "hovertemplate": "%{customdata}<br>%{y}<br>" + name + " = %{z:.3f}<extra></extra>"})
-            axis.update(autorange="reversed", showticklabels=len(ulab) <= 16,
-                        tickfont={"size": max(8, s["font"] - 4)})
-        layout["yaxis" if r == 1 else f"yaxis{r}"] = axis
-    layout["xaxis"] = {"anchor": "y" if len(rows) == 1 else f"y{len(rows)}", "domain": [0.0, 1.0],
-                       "tickvals": ticks, "ticktext": ticktext, "tickangle": -60, "range": [-0.5, T - 0.5],
-                       "tickfont": {"size": s["font"] - (2 if T <= 40 else 4)}, "title": {"text": _lab(labels, "x")}}
+    width = (1.0 - xgap * (n_cols - 1)) / n_cols
+    data, vmax = [], {}
+    layout = {"annotations": [], "shapes": []}
+    for c, (title, col) in enumerate(cols):
+        xa = "x" if c == 0 else f"x{c + 1}"
+        x0 = c * (width + xgap)
+        ulab = [f"{_lab(labels, 'unit')} {u}" for u in col["units"]]
+        words = [list(ticktext)] * len(ulab)  # (U, T) hover text
+        for r, name in enumerate(rows, start=1):
+            k = c * n_rows + r
+            ya = "y" if k == 1 else f"y{k}"
+            axis = {"domain": [max(0.0, round(float(tops[r - 1] - span[r - 1]), 6)),
+                               min(1.0, round(float(tops[r - 1]), 6))], "anchor": xa}
+            if c == 0:
+                axis["title"] = {"text": _lab(labels, name), "font": {"size": s["font"] - 1}}
+            if name == "grad":
+                colors = [OKABE_ITO["vermillion"] if t == position else OKABE_ITO["blue"] for t in range(T)]
+                data.append({"type": "bar", "x": ticks, "y": _positive(col["grad"]), "xaxis": xa, "yaxis": ya,
+                             "name": f"{title}: {_lab(labels, 'grad')}", "marker": {"color": colors},
+                             "customdata": ticktext, "hovertemplate": "%{customdata}<br>%{y:.3g}<extra></extra>"})
+                axis.update(type="log", exponentformat="power", nticks=4, tickfont={"size": max(8, s["font"] - 3)})
+            else:
+                z = np.asarray(col["panels"][name], dtype=np.float64)  # (U, T)
+                kind = _GATE_RANGE.get(name, "tanh")
+                finite = np.abs(z[np.isfinite(z)])
+                vmax[kind] = max(vmax.get(kind, 0.0), float(finite.max()) if finite.size else 0.0)
+                data.append({"type": "heatmap", "x": ticks, "y": ulab, "z": z, "name": f"{title}: {name}",
+                             "xaxis": xa, "yaxis": ya, "coloraxis": _RANGE_AXIS[kind], "customdata": words,
+                             "hovertemplate": "%{customdata}<br>%{y}<br>" + name + " = %{z:.3f}<extra></extra>"})
+                axis.update(autorange="reversed", showticklabels=len(ulab) <= 16,
+                            tickfont={"size": max(7, s["font"] - 5)})
+            layout["yaxis" if k == 1 else f"yaxis{k}"] = axis
+        bottom = c * n_rows + n_rows
+        layout["xaxis" if c == 0 else f"xaxis{c + 1}"] = {
+            "anchor": "y" if bottom == 1 else f"y{bottom}", "domain": [round(x0, 6), min(1.0, round(x0 + width, 6))],
+            "range": [-0.5, T - 0.5],
+            "tickvals": ticks[::every], "ticktext": ticktext[::every], "tickangle": -60,
+            "tickfont": {"size": s["font"] - (2 if T <= 30 else 4)}, "title": {"text": _lab(labels, "x")}}
+        if n_cols > 1:
+            layout["annotations"].append({"text": title, "xref": "paper", "yref": "paper", "x": x0 + width / 2,
+                                          "y": 1.0, "yanchor": "bottom", "showarrow": False,
+                                          "font": {"size": s["font"] + 1}})
+        if position is not None:
+            layout["shapes"].append({"type": "line", "xref": xa, "yref": "paper", "x0": position, "x1": position,
+                                     "y0": 0, "y1": 1, "line": {"color": OKABE_ITO["orange"], "width": s["thin"],
+                                                                "dash": "dash"}})
     bars = {"sigmoid": (0.0, 1.0, "Cividis"), "tanh": (-1.0, 1.0, "RdBu_r"), "cell": (None, None, "RdBu_r")}
     for k, kind in enumerate(b for b in _RANGE_AXIS if b in vmax):
         lo, hi, scale = bars[kind]
@@ -482,12 +507,9 @@ def fig_gate_heatmaps(tokens: Sequence[str], panels: Mapping[str, np.ndarray], u
         layout[_RANGE_AXIS[kind]] = {"cmin": lo, "cmax": hi, "colorscale": scale, "colorbar": {
             "title": {"text": _lab(labels, kind)}, "len": 0.9 / len(vmax), "y": 1.0 - (k + 0.5) / len(vmax),
             "yanchor": "middle", "x": 1.01, "thickness": 14}}
-    if position is not None:
-        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": position, "x1": position, "y0": 0,
-                             "y1": 1, "line": {"color": OKABE_ITO["orange"], "width": s["thin"], "dash": "dash"}}]
     fig = go.Figure({"data": data, "layout": layout})
-    fig = _layout(fig, labels, present, height=95 * len(rows) + 170, legend=False)
-    fig.update_layout(margin={"l": 70, "r": 40, "t": 50, "b": 40})
+    fig = _layout(fig, labels, present, height=95 * n_rows + 190, legend=False)
+    fig.update_layout(margin={"l": 70, "r": 40, "t": 80 if n_cols > 1 else 50, "b": 40})
     return fig
 
 
@@ -509,11 +531,19 @@ def fig_gate_saturation(stats: Mapping[str, Mapping[str, tuple]], *, labels=None
         fig.add_trace(go.Bar(x=gates, y=low, name=f"{model}: {_lab(labels, 'low')}", offsetgroup=str(i),
                              marker={"color": c, "opacity": 0.55, "pattern": {"shape": "/"}}))
         fig.add_trace(go.Bar(x=gates, y=high, name=f"{model}: {_lab(labels, 'high')}", offsetgroup=str(i),
-                             base=low, marker={"color": c}))
+                             base=low, marker={"color": c}, text=[f"{a + b:.0%}" for a, b in zip(low, high)],
+                             textposition="outside", cliponaxis=False))
     fig.update_xaxes(title=_lab(labels, "x"))
-    fig.update_yaxes(title=_lab(labels, "y"), range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(title=_lab(labels, "y"), range=[0, 1.08], tickformat=".0%")
     fig.update_layout(barmode="group")
-    return _layout(fig, labels, present, height=360)
+    return _legend_below(_layout(fig, labels, present, height=380), present)
+
+
+def _legend_below(fig: go.Figure, present: bool) -> go.Figure:
+    """Legend under the plot: long entries (model or run names) would cover the title at the top."""
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
+                      margin={"b": 140 if present else 110})
+    return fig
 
 
 # --- page 4: training -------------------------------------------------------
@@ -550,7 +580,7 @@ def fig_training_curves(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=
                                              "line": {"color": "black", "width": 1}}), 1, 2)
     fig.update_xaxes(title=_lab(labels, "x"))
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    return _layout(fig, labels, present, height=380)
+    return _legend_below(_layout(fig, labels, present, height=420), present)
 
 
 def fig_train_grad_norm(runs: Mapping[str, Mapping[str, np.ndarray]], *, threshold: float | None = None,
@@ -587,7 +617,7 @@ def fig_train_grad_norm(runs: Mapping[str, Mapping[str, np.ndarray]], *, thresho
                       annotation_text=_lab(labels, "threshold"), annotation_position="bottom right")
     fig.update_xaxes(title=_lab(labels, "x"))
     fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
-    return _layout(fig, labels, present, height=360)
+    return _legend_below(_layout(fig, labels, present, height=400), present)
 
 
 def fig_param_grad_norms(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=None,
@@ -617,4 +647,4 @@ def fig_param_grad_norms(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels
         fig.update_xaxes(title=_lab(labels, "x"), row=1, col=col)
     fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power")
-    return _layout(fig, labels, present, height=400)
+    return _legend_below(_layout(fig, labels, present, height=440), present)

@@ -45,6 +45,8 @@ GLOBAL_PARAMS = (
     Param("img", "choice", "png", options=("png", "svg"), widget="segmented"),
 )
 _PENDING = "_gf_pending_url"  # session key: aliases assigned on the last run
+_SAVED = "_gf_globals"  # session key: the global settings of the last run
+_LAST_PAGE = "_gf_last_page"  # session key: the page of the last run
 _IGNORED_QUERY = ("embed", "embed_options")
 _APP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -75,7 +77,7 @@ class Page:
         self.img = "png"
 
     # -- text ---------------------------------------------------------------
-    def t(self, key: str, **fmt) -> str:
+    def t(self, key: str, /, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
 
     def labels(self, prefix: str, names: Sequence[str]) -> dict:
@@ -194,8 +196,12 @@ class Page:
         if not os.path.exists(os.path.join(_APP_DIR, page_file)):
             (where or st).caption(f"{label or page_file} — {self.t('ui.page_missing')}")
             return
-        q = query_for(values or {}, None, self.lang)
+        q = {**self.global_query(), **query_for(values or {}, None, self.lang)}
         (where or st).page_link(page_file, label=label, query_params=q or None)
+
+    def global_query(self) -> dict:
+        """Query of the non-default global settings: every link carries them."""
+        return query_for({"lang": self.lang, "present": self.present, "img": self.img}, GLOBAL_PARAMS, self.lang)
 
 
 def _raw_query() -> dict:
@@ -203,13 +209,39 @@ def _raw_query() -> dict:
 
 
 def _lang_guess(raw: dict) -> str:
-    if st.session_state.get("lang") in i18n.LANGS:
-        return st.session_state["lang"]
+    saved = st.session_state.get(_SAVED, {}).get("lang")
+    if saved in i18n.LANGS:
+        return saved
     v = (raw.get("lang") or [""])[-1].strip().lower()
     for code in i18n.LANGS:
         if v in (code, option_label("lang", code, "en").lower()):
             return code
     return GLOBAL_PARAMS[0].default
+
+
+def _restore_globals(name: str, check: QueryCheck) -> dict:
+    """Carry language, presentation mode and image format over a page switch.
+
+    On the first run after a page switch Streamlit 1.67 hands a bound,
+    session-persisted widget its default instead of its kept value (the kept
+    value only comes back one run later) and drops its URL parameter, so the
+    page would show the default language and reject the option labels of a
+    link made in the other one. The values of the previous page's run are
+    assigned before the widgets are drawn (a value in the link itself wins).
+    Returns the non-default values restored, which must also go back into
+    the URL (see start()).
+    """
+    saved = st.session_state.get(_SAVED)
+    restored = {}
+    if saved and st.session_state.get(_LAST_PAGE) != name:
+        defaults = {p.key: p.default for p in GLOBAL_PARAMS}
+        for k, v in saved.items():
+            v = check.values.get(k, v)
+            st.session_state[k] = v
+            if v != defaults.get(k):
+                restored[k] = v
+    st.session_state[_LAST_PAGE] = name
+    return restored
 
 
 def _apply_aliases(check: QueryCheck, params: dict) -> None:
@@ -275,11 +307,12 @@ def sidebar(page: Page) -> None:
         page.lang = page.widget("lang")
         page.present = page.widget("present")
         page.img = page.widget("img")
+        st.session_state[_SAVED] = {"lang": page.lang, "present": page.present, "img": page.img}
         st.divider()
         for f in PAGES:
             if os.path.exists(os.path.join(_APP_DIR, f)):
                 key = "nav." + os.path.splitext(os.path.basename(f))[0]
-                st.page_link(f, label=page.t(key) if i18n.has(key) else f,
+                st.page_link(f, label=page.t(key) if i18n.has(key) else f, query_params=page.global_query() or None,
                              icon=":material/home:" if f == "app.py" else ":material/show_chart:")
         st.divider()
     st.html(_CSS_BASE + (_CSS_PRESENT if page.present else ""))  # static CSS only, never user text
@@ -294,10 +327,18 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     raw = _raw_query()
     allp = {p.key: p for p in (*GLOBAL_PARAMS, *params)}
     check = check_query(list(allp.values()), raw, _lang_guess(raw), ignore=_IGNORED_QUERY)
+    restored = _restore_globals(name, check)
     _apply_aliases(check, allp)
     page = Page(name, params, check)
     st.set_page_config(page_title=f"gradflow · {i18n.t(name + '.title', _lang_guess(raw))}",
                        layout="wide", initial_sidebar_state="expanded")
     sidebar(page)
+    restored = {k: v for k, v in restored.items() if k not in st.query_params}
+    if restored:
+        # Assigned again on the next run, Streamlit writes them into the URL;
+        # rerun now, before the page computes anything, so links copied from
+        # the address bar keep the language and presentation mode.
+        st.session_state[_PENDING] = {**st.session_state.get(_PENDING, {}), **restored}
+        st.rerun()
     _show_problems(page)
     return page

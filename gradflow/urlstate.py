@@ -172,13 +172,16 @@ def _check_one(p: Param, raw, lang: str, out: QueryCheck) -> None:
             out.fixes[p.key] = code
     elif p.kind == "multi":
         aliases, codes, need_fix = _aliases(p), [], False
+        allowed = tuple(option_label(p.key, c, lang) for c in p.options)
+        # Streamlit keeps the exact labels of a list and drops the rest; only a
+        # list without any exact label falls through to the aliases.
+        exact = any(v in allowed for v in vals)
         for v in vals:
             if v == "":
                 continue  # Streamlit reads an empty value as "nothing selected"
             code = aliases.get(v.strip().lower())
-            if code is None:
-                out.problems.append(Problem(p.key, v, "option", None,
-                                            allowed=tuple(option_label(p.key, c, lang) for c in p.options)))
+            if code is None or (exact and v not in allowed):
+                out.problems.append(Problem(p.key, v, "option", None, allowed=allowed))
                 continue
             need_fix |= v != option_label(p.key, code, lang)
             if code not in codes:
@@ -188,8 +191,7 @@ def _check_one(p: Param, raw, lang: str, out: QueryCheck) -> None:
             if need_fix:
                 out.fixes[p.key] = codes
         elif vals and any(v != "" for v in vals):
-            out.problems[-1] = Problem(p.key, out.problems[-1].value, "option", list(p.default),
-                                       allowed=out.problems[-1].allowed)
+            out.problems[-1] = Problem(p.key, out.problems[-1].value, "option", list(p.default), allowed=allowed)
     else:  # text
         out.values[p.key] = last
         if len(last) > TEXT_URL_LIMIT:

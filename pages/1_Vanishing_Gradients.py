@@ -37,7 +37,7 @@ t = page.t
 
 def _model_radius():
     cells_now = [c for c in CELLS if c in (st.session_state.get("cells") or CELLS)] or ["lstm"]
-    return round(cache.own_radius(cells_now[0]), 2)
+    return min(3.0, round(cache.own_radius(cells_now[0]), 2))  # the slider ends at 3
 
 
 def _on_weights_change():
@@ -120,8 +120,18 @@ if ws["inputs"] != "random" or ws["weights"] == "trained":
             ids, tokens = cache.ptb_sentence(ws["sent"] if ws["inputs"] == "ptb" else 0)
         sentence = tuple(ids[:500])  # T is at most 500, like the slider
         tokens = tokens[: len(sentence)]
-        for c in cells:
-            cache.ptb_model(c)
+        if ws["weights"] == "trained":
+            missing = [c for c in cells if cache.model_path(c) is None]
+            kept = [c for c in cells if c not in missing]
+            if not kept:
+                raise FileNotFoundError(t("page1.no_model", cells=", ".join(c.upper() for c in missing)))
+            if missing:
+                st.warning(t("page1.no_model", cells=", ".join(c.upper() for c in missing)))
+            for c in kept:
+                cache.ptb_model(c)
+            cells = kept
+        else:
+            cache.ptb_model(cache.embedding_cell(cells[0] if cells else "lstm"))
     except (FileNotFoundError, ValueError) as e:
         page.error(e)
         st.info(t("page1.fallback_random"))

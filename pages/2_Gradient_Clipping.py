@@ -16,8 +16,9 @@ PARAMS = (
     Param("method", "choice", "norm", options=("norm", "value", "none"), widget="segmented"),
     Param("threshold", "slider", 1.0, lo=0.01, hi=20.0, step=0.01),
     Param("cell", "choice", "rnn", options=CELLS, widget="segmented"),
-    Param("rho", "slider", 1.5, lo=0.0, hi=3.0, step=0.05, fmt="%.2f"),
-    Param("T", "int", 100, lo=2, hi=300),
+    Param("rho", "slider", 1.5, lo=0.0, hi=10.0, step=0.05, fmt="%.2f"),
+    Param("nonlin", "choice", "tanh", options=("tanh", "relu", "linear"), widget="segmented"),
+    Param("T", "int", 100, lo=2, hi=500),
     Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
     Param("w0", "slider", 5.0, lo=CLIFF_W[0], hi=CLIFF_W[1], step=0.1),
     Param("b0", "slider", -3.0, lo=CLIFF_B[0], hi=CLIFF_B[1], step=0.1),
@@ -40,13 +41,14 @@ tabs = page.tabs("view")
 
 with tabs["clip"]:
     if tabs["clip"].open:
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4, c5 = st.columns(5)
         cell = page.widget("cell", container=c1)
-        rho = page.widget("rho", container=c2)
-        T = page.widget("T", container=c3)
-        seed = page.widget("seed", container=c4)
+        nonlin = page.widget("nonlin", container=c2, disabled=cell != "rnn")
+        rho = page.widget("rho", container=c3)
+        T = page.widget("T", container=c4)
+        seed = page.widget("seed", container=c5)
         try:
-            r = cache.clip_case(cell, float(rho), int(T), 64, int(seed), method, float(threshold))
+            r = cache.clip_case(cell, float(rho), int(T), 64, int(seed), method, float(threshold), nonlin)
         except ValueError as e:
             page.error(e)
             r = None

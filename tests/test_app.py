@@ -20,14 +20,10 @@ TABS = {PAGE_VANISHING: ("curves", "paths", "spectrum", "phase", "inputs", "jaco
 
 
 def open_page(page=PAGE_HOME, query=None) -> AppTest:
-    """Run `page` as a visitor would: the app first, then the page with `query` in the URL."""
+    """A new session that opens `page` with `query` in the URL (a shared link)."""
     at = AppTest.from_file(str(APP), default_timeout=120)
-    if page == PAGE_HOME:
-        for k, v in (query or {}).items():
-            at.query_params[k] = v
-        return at.run()
-    at.run()
-    at.switch_page(page)
+    if page != PAGE_HOME:
+        at.switch_page(page)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at.run()
@@ -42,8 +38,8 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def show_tab(page, view, lang="en"):
-    return open_page(page, {"view": i18n.t(f"opt.view.{view}", lang)})
+def show_tab(page, view, lang="en", **query):
+    return open_page(page, {"view": i18n.t(f"opt.view.{view}", lang), **query})
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -63,15 +59,17 @@ def test_every_tab_opens(page, view):
 
 
 # (page, tab that shows the widgets, keys drawn only there or None for all numeric widgets)
-NUMERIC = [(PAGE_VANISHING, "curves", None), (PAGE_VANISHING, "jacobian", ("jstep",)),
-           (PAGE_CLIPPING, "clip", None), (PAGE_CLIPPING, "cliff", ("w0", "b0", "lr", "csteps", "cthr"))]
+NUMERIC = [(PAGE_VANISHING, "curves", None, {}), (PAGE_VANISHING, "jacobian", ("jstep",), {}),
+           (PAGE_VANISHING, "curves", ("sent",), {"inputs": "PTB sentence"}),
+           (PAGE_CLIPPING, "clip", None, {}), (PAGE_CLIPPING, "cliff", ("w0", "b0", "lr", "csteps", "cthr"), {})]
 
 
-@pytest.mark.parametrize("page,view,keys", NUMERIC, ids=lambda x: str(x))
-def test_every_numeric_widget_takes_its_min_and_max(page, view, keys):
-    at = show_tab(page, view)
+@pytest.mark.parametrize("page,view,keys,query", NUMERIC, ids=lambda x: str(x))
+def test_every_numeric_widget_takes_its_min_and_max(page, view, keys, query):
+    at = show_tab(page, view, **query)
     ok(at)
-    widgets = [w for w in (*at.slider, *at.number_input) if w.key and (keys is None or w.key in keys)]
+    widgets = [w for w in (*at.slider, *at.number_input)
+               if w.key and not w.disabled and (keys is None or w.key in keys)]
     assert widgets
     for w in widgets:
         for v in (w.min, w.max, w.value):
@@ -110,7 +108,7 @@ def test_page1_cells_empty_and_single_subset_and_extreme_pairs():
 
 
 def test_query_params_restore_state():
-    q = {"cells": ["RNN", "gru"], "rho": "0.85", "kind": "nonnormal", "T": "150", "nonlin": "ReLU",
+    q = {"cells": ["rnn", "gru"], "rho": "0.85", "kind": "nonnormal", "T": "150", "nonlin": "ReLU",
          "loss": "sum over steps", "trunc": "20", "seed": "7", "present": "true", "lang": "ko"}
     at = open_page(PAGE_VANISHING, q)
     ok(at)
@@ -134,9 +132,7 @@ def test_query_params_restore_state():
 @pytest.mark.parametrize("preset", [p for p in PRESETS if p.page in PAGES], ids=lambda p: p.name)
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_every_preset_applies(preset, lang):
-    q = query_for(preset.values, None, lang)
-    if lang != "en":
-        q["lang"] = lang
+    q = query_for({**preset.values, "lang": lang}, None, lang)  # as the home page's links, plus ?lang=
     at = open_page(preset.page, q)
     ok(at)
     assert not at.warning, [w.value for w in at.warning]
@@ -215,8 +211,16 @@ def test_page2_figure_structure_and_clipping_facts():
     assert cliff["data"][0]["type"] == "contour"
     assert {tr["name"] for tr in cliff["data"][1:3]} == {i18n.t("page2.path_plain", "en"),
                                                          i18n.t("page2.path_clipped", "en", c="1")}
-    at = open_page(PAGE_CLIPPING, {"rho": "3", "method": "none"})
+    at = open_page(PAGE_CLIPPING, {"rho": "10", "T": "400", "nonlin": "linear", "method": "none"})
     assert any(i18n.t("page2.skipped", "en") in e.value for e in at.error)  # overflow: step skipped
+
+
+def test_global_settings_survive_a_page_switch():
+    at = open_page(PAGE_HOME, {"lang": "KO", "present": "true"})
+    at.switch_page(PAGE_CLIPPING).run()
+    ok(at)
+    assert at.segmented_control(key="lang").value == "ko" and at.toggle(key="present").value is True
+    assert at.title[0].value == i18n.t("page2.title", "ko")
 
 
 def test_language_switch_keeps_the_settings():

@@ -46,6 +46,12 @@ def test_problems_name_the_parameter_and_the_default(raw, reason, default):
     assert (pr.key, pr.reason, pr.default) == (next(iter(raw)), reason, default)
 
 
+def test_multi_mixing_labels_and_aliases_keeps_the_labels_only():
+    # Streamlit keeps the exact labels of a list; an alias beside them is dropped, with a warning.
+    c = check({"cells": ["RNN", "gru"]})
+    assert c.values["cells"] == ["rnn"] and c.fixes == {} and [p.value for p in c.problems] == ["gru"]
+
+
 def test_multi_drops_unknown_options_and_falls_back_to_default():
     c = check({"cells": ["rnn", "xxx"]})
     assert c.values["cells"] == ["rnn"] and [p.value for p in c.problems] == ["xxx"]
