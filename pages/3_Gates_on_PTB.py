@@ -138,7 +138,7 @@ try:
             i = hits[h]
             note("page3.hits", n=len(hits), more="+" if len(hits) == cache.SEARCH_LIMIT else "", h=h)
         ids, tokens = cache.sentence_in(split, i)
-        where = t("page3.where_ptb", split=split, i=f"{i:,}", n=f"{n_sent:,}")
+        where = t("page3.where_ptb", split=ui.option_label("split", split, page.lang), i=f"{i:,}", n=f"{n_sent:,}")
 except (ValueError, FileNotFoundError) as e:
     st.warning(t("page3.bad_sentence", msg=ui.md_escape(e, 300)), icon=":material/edit_note:")
 
@@ -194,26 +194,28 @@ lab_heat = page.labels("fig.gates", ("x", "grad", "unit", "sigmoid", "tanh", "ce
 
 with tabs["gates"]:
     if tabs["gates"].open and analyses:
-        cols = st.columns(len(analyses))
-        for col, (w, an) in zip(cols, analyses.items()):
-            with col:
-                d = lay[w]
-                u = select_units(d["hs"], units_mode, k, first)
-                panels = {g: d["gates"][g][:, u].T for g in GATES_OF[cell]}  # (U, T) each
-                if d["cs"] is not None:
-                    panels["c"] = d["cs"][:, u].T
-                panels["h"] = d["hs"][:, u].T
-                lab = dict(lab_heat, title=t("fig.gates.title", cell=cell.upper(), w=names[w]))
-                fig = plots.fig_gate_heatmaps(an.tokens, panels, u.tolist(), d["dh_norm"], an.position,
-                                              labels=lab, present=page.present)
-                page.chart(fig, f"gates_{w}", csv=f"gates_{cell}_{w}")
+        columns = {}
+        for w, an in analyses.items():
+            d = lay[w]
+            u = select_units(d["hs"], units_mode, k, first)
+            panels = {g: d["gates"][g][:, u].T for g in GATES_OF[cell]}  # (U, T) each
+            if d["cs"] is not None:
+                panels["c"] = d["cs"][:, u].T
+            panels["h"] = d["hs"][:, u].T
+            columns[names[w]] = {"panels": panels, "units": u.tolist(), "grad": d["dh_norm"]}
+        an0 = next(iter(analyses.values()))
+        title = t("fig.gates.title", cell=cell.upper(),
+                  w=t("opt.weights.both") if len(columns) > 1 else next(iter(columns)))
+        fig = plots.fig_gate_heatmaps(an0.tokens, columns, an0.position, labels=dict(lab_heat, title=title),
+                                      present=page.present)
+        page.chart(fig, "gates", csv=f"gates_{cell}_{'_'.join(analyses)}")
         if cell == "lstm":
             page.caption("cap.gates_lstm", r"i,f,o = \sigma(W_{i\cdot}x_t + W_{h\cdot}h_{t-1} + b),\;"
                          r"g = \tanh(\dots),\; c_t = f\odot c_{t-1} + i\odot g,\; h_t = o\odot\tanh(c_t)")
         else:
             page.caption("cap.gates_gru", r"r,z = \sigma(\dots),\; n = \tanh(W_{in}x_t + b_{in} + "
                          r"r\odot(W_{hn}h_{t-1} + b_{hn})),\; h_t = (1-z)\odot n + z\odot h_{t-1}")
-        page.caption("cap.gates_grad", r"\text{bottom row: } \Big\|\frac{\partial L_p}{\partial h_t}\Big\|,"
+        page.caption("cap.gates_grad", r"\Big\|\frac{\partial L_p}{\partial h_t}\Big\|,"
                      r"\quad L_p = -\log p(w_{p+1}\mid w_{\le p})")
 
 with tabs["sat"]:
@@ -236,10 +238,12 @@ with tabs["pred"]:
                     t("tab.pred.t"): list(range(len(an.tokens))),
                     t("tab.pred.token"): list(an.tokens),
                     t("tab.pred.next"): nxt,
-                    t("tab.pred.p"): [float(x) for x in an.next_prob[:-1]] + [None],
+                    # the last token's next word is <eos>, scored only when p is the last token
+                    t("tab.pred.p"): [float(x) for x in an.next_prob[:-1]]
+                    + [float(np.exp(-an.loss)) if an.position == len(an.tokens) - 1 else float("nan")],
                 }
                 for r in range(an.topk_probs.shape[1]):
-                    table[t("tab.pred.top", r=r + 1)] = [f"{ws[r]} ({p[r]:.2f})" for ws, p in
+                    table[t("tab.pred.top", r=r + 1)] = [f"{ws[r]} ({p[r]:.3f})" for ws, p in
                                                          zip(an.topk_words, an.topk_probs)]
                 st.dataframe(table, hide_index=True, key=f"pred_{w}",
                              column_config={t("tab.pred.p"): st.column_config.NumberColumn(format="%.3f")})

@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from gradflow import cache, plots, ui
@@ -14,6 +15,7 @@ MAX_STEPS = 3_000  # per run: keeps a run (and the curves kept in the session) b
 VALID_TOKENS = 5_000  # at most this many validation tokens are scored after every epoch
 PNORM_POINTS = 150  # per-parameter norms are recorded at about this many steps per run
 RUNS = "_gf_p4_runs"  # session key: the runs of the last Train press
+LIVE_POINTS = 500  # steps shown by the live chart during a run
 PARAMS = (
     Param("compare", "choice", "none", options=COMPARE, widget="radio"),
     Param("cell", "choice", "lstm", options=CELLS, widget="segmented", help="w.cell4.help"),
@@ -139,7 +141,6 @@ def train_all(runs: list) -> None:
     live = st.empty()
     done, total = 0, sum(r["total"] for r in runs)
     last_bar = last_chart = time.perf_counter()
-    n_live = 0
     try:
         for run in runs:
             s = run["settings"]
@@ -159,12 +160,10 @@ def train_all(runs: list) -> None:
                     bar.progress(min(1.0, done / total), text=t("page4.progress", run=run_label(run),
                                                                  step=ev["step"], total=run["total"]))
                     last_bar = now
-                if now - last_chart > 1.0:
-                    n_live += 1
-                    fig = plots.fig_training_curves(curves(runs), labels=page.labels(
-                        "fig.train", ("title", "x", "loss", "ppl", "valid")), present=page.present)
-                    live.plotly_chart(fig, key=f"live_{n_live}", theme=None,
-                                      config=plots.plotly_config("training_live", page.img, page.present))
+                if now - last_chart > 1.5:  # a light live view; the plotly figures follow the run
+                    live.line_chart(pd.DataFrame({run_label(r): pd.Series(r["loss"][-LIVE_POINTS:])
+                                                  for r in runs if r["step"]}),
+                                    x_label=t("fig.train.x"), y_label=t("fig.train.loss"), height=260)
                     last_chart = now
             run["status"] = "done"
         bar.progress(1.0, text=t("page4.finished"))
@@ -201,8 +200,8 @@ for r in runs:
 
 cur = curves(runs)
 if cur:
-    cols = st.columns(len(runs))
-    for col, r in zip(cols, runs):
+    started = [r for r in runs if r["step"]]
+    for col, r in zip(st.columns(len(started)), started):
         with col:
             st.markdown(f"**{run_label(r)}**")
             loss = np.asarray(r["loss"], dtype=np.float64)

@@ -57,7 +57,14 @@ def models(monkeypatch):
 
 
 def open_page(page, query=None) -> AppTest:
+    """A visitor opening a link to `page`: the link's query is there from the first run on.
+
+    (AppTest must run the main script before switch_page; the session-wide settings such as
+    ?lang= would otherwise be fixed to their defaults by that first run.)
+    """
     at = AppTest.from_file(str(APP), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
     at.run()
     at.switch_page(page)
     for k, v in (query or {}).items():
@@ -99,7 +106,9 @@ def test_page3_default_run_figure_structure():
     assert at.code[0].value == " ".join(words)
     (fig,) = figures(at)
     kinds = [(tr["type"], tr["name"]) for tr in fig["data"]]
-    assert kinds == [("heatmap", g) for g in "ifgoch"] + [("bar", i18n.t("fig.gates.grad", "en"))]
+    trained = label("weights", "trained")
+    assert kinds == [("heatmap", f"{trained}: {g}") for g in "ifgoch"] + [("bar", f"{trained}: "
+                                                                                  + i18n.t("fig.gates.grad", "en"))]
     z = arr(fig["data"][0]["z"])
     assert z.shape == (16, len(words))  # k = 16 units × tokens
     lay = fig["layout"]
@@ -120,7 +129,7 @@ def test_page3_gru_rows_units_by_index_and_loss_position():
                                 "pos": "2", "layer": "1"})
     ok(at)
     (fig,) = figures(at)
-    assert [tr["name"] for tr in fig["data"][:4]] == ["r", "z", "n", "h"]
+    assert [tr["name"].split(": ")[1] for tr in fig["data"][:4]] == ["r", "z", "n", "h"]
     assert list(fig["data"][0]["y"]) == [f"{i18n.t('fig.gates.unit', 'en')} {u}" for u in range(3, 8)]
     y = arr(fig["data"][-1]["y"]).astype(float)
     assert np.all(np.isnan(y[3:])) and np.all(y[:3] > 0)  # no gradient after p = 2 (gaps on the log axis)
@@ -143,22 +152,33 @@ def test_page3_trained_vs_untrained_preset_applies(lang):
     assert not at.warning, [w.value for w in at.warning]
     for key, value in preset.values.items():
         assert at.get_by_key(key).value == value, key
-    titles = [f["layout"]["title"]["text"] for f in figures(at)]
-    assert titles == [i18n.t("fig.gates.title", lang, cell="LSTM", w=label("weights", w, lang))
-                      for w in ("trained", "random")]
-    at.query_params["view"] = label("view", "sat", lang)
+    (fig,) = figures(at)  # one figure, trained and untrained side by side, sharing the colour bars
+    assert fig["layout"]["title"]["text"] == i18n.t("fig.gates.title", lang, cell="LSTM", w=label("weights", "both", lang))
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [label("weights", w, lang) for w in ("trained", "random")]
+    lay = fig["layout"]
+    assert lay["xaxis"]["domain"][1] < lay["xaxis2"]["domain"][0]  # side by side
+    assert lay["yaxis8"]["anchor"] == "x2" and lay["yaxis14"]["type"] == "log"  # 7 rows per column
+    assert [tr["coloraxis"] for tr in fig["data"] if tr["type"] == "heatmap"] == \
+        ["coloraxis", "coloraxis", "coloraxis2", "coloraxis", "coloraxis3", "coloraxis2"] * 2
     at = open_page(PAGE_GATES, {**q, "view": label("view", "sat", lang)})
     ok(at)
     (sat,) = figures(at)
-    assert len(sat["data"]) == 4 and sat["layout"]["yaxis"]["range"] == [0, 1]  # low + high per model
-    trained_high = arr(sat["data"][1]["y"]).astype(float)
-    assert np.all((trained_high >= 0) & (trained_high <= 1))
+    assert len(sat["data"]) == 4  # low + high per model
+    assert [tr["name"] for tr in sat["data"]][::2] == [f"{label('weights', w, lang)}: {i18n.t('fig.sat.low', lang)}"
+                                                       for w in ("trained", "random")]
+    ids, _ = cache.sentence_in("test", preset.values["idx"])
+    an = lm.analyze_sentence(_stand_in("lstm"), np.array(ids), len(ids) - 1, target=data.load_vocab().eos_id)
+    gates = an.layers[0]["gates"]
+    assert list(sat["data"][0]["x"]) == ["i", "f", "g", "o"]
+    np.testing.assert_allclose(arr(sat["data"][0]["y"]).astype(float),  # sigmoid gates < 0.1, g < -0.9
+                               [np.mean(gates[g] < (-0.9 if g == "g" else 0.1)) for g in "ifgo"])
+    np.testing.assert_allclose(arr(sat["data"][1]["y"]).astype(float), [np.mean(gates[g] > 0.9) for g in "ifgo"])
 
 
 def test_page3_query_params_restore_state():
     q = {"src": label("src", "search"), "split": label("split", "valid"), "word": "stock", "hit": "2",
          "model": "gru", "weights": label("weights", "random"), "units": label("units", "index"), "k": "7",
-         "first": "1", "pos": "3", "view": label("view", "pred"), "lang": "ko"}
+         "first": "1", "pos": "3", "view": label("view", "pred", "ko"), "lang": "ko"}
     at = open_page(PAGE_GATES, q)
     ok(at)
     assert not at.warning, [w.value for w in at.warning]
@@ -172,7 +192,7 @@ def test_page3_query_params_restore_state():
     assert at.code[0].value == " ".join(data.load_sentences("valid")[hits[2]])
     table = at.dataframe[0].value  # the predictions tab
     assert len(table) == len(data.load_sentences("valid")[hits[2]])
-    assert [c for c in table.columns if c.startswith(i18n.t("tab.pred.top", "ko", r=""))] or table.shape[1] == 9
+    assert list(table.columns[-5:]) == [i18n.t("tab.pred.top", "ko", r=r) for r in range(1, 6)]
 
 
 def test_page3_random_sentence_seed_is_in_the_link():
