@@ -472,7 +472,8 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
                 data.append({"type": "bar", "x": ticks, "y": _positive(col["grad"]), "xaxis": xa, "yaxis": ya,
                              "name": f"{title}: {_lab(labels, 'grad')}", "marker": {"color": colors},
                              "customdata": ticktext, "hovertemplate": "%{customdata}<br>%{y:.3g}<extra></extra>"})
-                axis.update(type="log", exponentformat="power", nticks=4, tickfont={"size": max(8, s["font"] - 3)})
+                axis.update(type="log", exponentformat="power", tickfont={"size": max(8, s["font"] - 3)},
+                            **_log_ticks(col["grad"]))
             else:
                 z = np.asarray(col["panels"][name], dtype=np.float64)  # (U, T)
                 kind = _GATE_RANGE.get(name, "tanh")
@@ -539,6 +540,14 @@ def fig_gate_saturation(stats: Mapping[str, Mapping[str, tuple]], *, labels=None
     return _legend_below(_layout(fig, labels, present, height=380), present)
 
 
+def _log_ticks(*arrays) -> dict:
+    """Tick spacing of a log axis: decades only when the data spans two or more (no crowded 2, 3, 5 labels)."""
+    v = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays] or [np.ones(1)])
+    v = v[np.isfinite(v) & (v > 0)]
+    span = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    return {"dtick": 1} if span >= 2 else {"dtick": "D2"}
+
+
 def _legend_below(fig: go.Figure, present: bool) -> go.Figure:
     """Legend under the plot: long entries (model or run names) would cover the title at the top."""
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
@@ -579,7 +588,9 @@ def fig_training_curves(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=
                                      marker={"color": c, "size": s["marker"] + 4, "symbol": "diamond",
                                              "line": {"color": "black", "width": 1}}), 1, 2)
     fig.update_xaxes(title=_lab(labels, "x"))
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    with np.errstate(over="ignore"):
+        ppl = [np.exp(np.minimum(np.asarray(r["loss"], dtype=np.float64), 700.0)) for r in runs.values()]
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2, **_log_ticks(*ppl))
     return _legend_below(_layout(fig, labels, present, height=420), present)
 
 
@@ -616,7 +627,8 @@ def fig_train_grad_norm(runs: Mapping[str, Mapping[str, np.ndarray]], *, thresho
         fig.add_hline(y=threshold, line={"color": THEORY_COLOR, "dash": "dot", "width": s["thin"]},
                       annotation_text=_lab(labels, "threshold"), annotation_position="bottom right")
     fig.update_xaxes(title=_lab(labels, "x"))
-    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power",
+                     **_log_ticks(*(r["grad_norm"] for r in runs.values())))
     return _legend_below(_layout(fig, labels, present, height=400), present)
 
 
@@ -645,6 +657,7 @@ def fig_param_grad_norms(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels
                                      line={"color": colors[j % len(colors)], "dash": dashes[j % len(dashes)],
                                            "width": s["thin"]}), 1, col)
         fig.update_xaxes(title=_lab(labels, "x"), row=1, col=col)
-    fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power")
+    ticks = _log_ticks(*(v for r in runs.values() for v in r.get("norms", {}).values()))
+    fig.update_yaxes(title=_lab(labels, "y"), row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", **ticks)
     return _legend_below(_layout(fig, labels, present, height=440), present)

@@ -373,3 +373,42 @@ def test_page4_widgets_extremes_limits_and_query_state(monkeypatch):
     at = open_page(PAGE_TRAINING)
     ok(at)
     assert any("treebank" in w.value for w in at.warning) and at.button(key="train").proto.disabled
+
+
+# ---------------------------------------------------------------- figure functions of pages 3-4
+def test_gate_heatmaps_one_token_non_finite_values_and_hostile_tokens():
+    from gradflow import plots
+
+    panels = {"i": np.array([[0.5], [np.nan]]), "c": np.array([[np.inf], [-3.0]]), "h": np.zeros((2, 1))}
+    fig = plots.fig_gate_heatmaps(["<b>x</b>"], {"m": {"panels": panels, "units": [3, 9], "grad": [np.inf]}}, 0)
+    lay = fig.layout
+    assert [tr.type for tr in fig.data] == ["heatmap"] * 3 + ["bar"]
+    assert list(lay.xaxis.ticktext) == ["0:&lt;b&gt;x&lt;/b&gt;"]  # plotly's HTML subset made inert
+    assert (lay.coloraxis3.cmin, lay.coloraxis3.cmax) == (-3.0, 3.0)  # c: symmetric over the finite values
+    assert np.isnan(fig.data[-1].y[0])  # an infinite norm is a gap on the log axis, not an error
+    assert lay.yaxis.domain[0] > lay.yaxis2.domain[1] > lay.yaxis4.domain[1]  # rows stacked top to bottom
+    csv = plots.figure_to_csv(fig)
+    assert csv.count("\n") == 1 + 3 * 2 + 1
+
+
+def test_training_figures_mark_clipped_and_skipped_steps():
+    from gradflow import plots
+
+    step = np.arange(1, 7)
+    runs = {"a": {"step": step, "loss": np.array([9.2, 8.0, np.nan, 7.0, 6.5, 6.0]),
+                  "grad_norm": np.array([3.0, 0.1, np.inf, 0.5, 0.2, 0.1]),
+                  "clipped": np.array([1, 0, 0, 1, 0, 0], bool), "skipped": np.array([0, 0, 1, 0, 0, 0], bool),
+                  "valid_step": np.array([6]), "valid_ppl": np.array([420.0])}}
+    g = plots.fig_train_grad_norm(runs, threshold=0.25, labels={"clipped": "clipped", "skipped": "skipped"})
+    names = [tr.name for tr in g.data]
+    assert names == ["a", "a: clipped", "a: skipped"]
+    assert list(g.data[1].x) == [1, 4] and list(g.data[2].x) == [3]
+    assert g.layout.shapes[0].y0 == 0.25 and g.layout.yaxis.type == "log"
+    c = plots.fig_training_curves(runs)
+    ppl = np.asarray(c.data[1].y, dtype=float)
+    np.testing.assert_allclose(ppl[[0, 1, 3]], np.exp([9.2, 8.0, 7.0]))
+    assert np.isnan(ppl[2]) and c.data[2].mode == "markers" and list(c.data[2].y) == [420.0]
+    p = plots.fig_param_grad_norms({"a": {"step": step, "norms": {"w": np.ones(6)}},
+                                    "b": {"step": step, "norms": {"w": np.full(6, 2.0)}}})
+    assert [(tr.name, tr.xaxis, tr.showlegend) for tr in p.data] == [("w", "x", True), ("w", "x2", False)]
+    assert p.data[0].line.color == p.data[1].line.color  # a parameter keeps its colour in every panel
