@@ -38,6 +38,8 @@ def _as_rng(rng) -> np.random.Generator:
     """None -> fresh Generator; int -> np.random.default_rng(int); Generator -> itself."""
     if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
         raise ValueError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+    if isinstance(rng, (int, np.integer)) and rng < 0:
+        raise ValueError(f"rng seed must be >= 0, got {rng}")
     return np.random.default_rng(rng)
 
 
@@ -239,15 +241,25 @@ def set_spectral_radius(params, rho: float) -> dict:
     block B becomes B * rho / radius(B), computed in float64 and cast back to
     weight_hh's dtype (float32 params keep float32 precision). A block whose
     numerical radius is 0 (an all-zero block, or an exactly nilpotent one)
-    cannot be scaled to a non-zero radius and is left unchanged.
+    cannot be scaled to a non-zero radius and is left unchanged. A block whose
+    rescaled entries overflow weight_hh's dtype raises ValueError.
     """
     rho = _check_nonneg("rho", rho)
     w = _check_weight_hh(params)
     H = w.shape[1]
     blocks = w.astype(np.float64).reshape(-1, H, H)  # (G, H, H)
-    radii = spectral_radius(blocks)  # (G,)
-    scale = np.where(radii > 0, rho / np.where(radii > 0, radii, 1.0), 1.0)  # (G,)
-    new_w = (blocks * scale[:, None, None]).reshape(w.shape).astype(w.dtype)  # (G*H, H)
+    # Eigenvalues of B / max|B| (entries in [-1, 1]): LAPACK loses accuracy on subnormal
+    # entries, and rho / radius overflows for a subnormal radius.
+    m = np.max(np.abs(blocks), axis=(1, 2), keepdims=True)  # (G, 1, 1)
+    unit = blocks / np.where(m > 0, m, 1.0)
+    radii = spectral_radius(unit)[:, None, None]  # (G, 1, 1) radius of B / max|B|
+    with np.errstate(over="ignore"):
+        new_w = np.where(radii > 0, unit / np.where(radii > 0, radii, 1.0) * rho, blocks)
+        new_w = new_w.reshape(w.shape).astype(w.dtype)  # (G*H, H)
+    if not np.all(np.isfinite(new_w)):
+        bad = sorted({int(i) // H for i in np.flatnonzero(~np.isfinite(new_w).all(axis=1))})
+        raise ValueError(f"cannot rescale weight_hh gate block(s) {bad} to radius {rho}: the entries would "
+                         f"overflow {w.dtype} (their radius is tiny next to their entries)")
     out = {k: np.array(v, copy=True) for k, v in params.items()}
     out["weight_hh"] = new_w
     return out
@@ -277,8 +289,19 @@ def with_recurrent_spectrum(params, rho: float, kind: str = "orthogonal", rng=No
 # theory curves
 # --------------------------------------------------------------------------- #
 
+def _real_array(name: str, value) -> np.ndarray:
+    """value as a float64 array; ValueError for complex, text or other non-real entries."""
+    a = np.asarray(value)
+    try:
+        if a.dtype.kind == "c":
+            raise TypeError(f"dtype {a.dtype}")  # astype would drop the imaginary part with a warning only
+        return a.astype(np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must hold real numbers: {err}") from None
+
+
 def _check_steps(k) -> np.ndarray:
-    k = np.asarray(k, dtype=np.float64)
+    k = _real_array("k (steps)", k)
     if not np.all(np.isfinite(k)) or np.any(k < 0):
         raise ValueError("k (steps) must be finite and >= 0")
     return k
@@ -351,16 +374,17 @@ def decay_rate(norms) -> float:
     """Measured geometric rate per step of a norm curve.
 
     Fits log(norms[t]) = a + t * log(r) by least squares over the entries that
-    are finite and > 0 (zeros and inf/NaN are ignored; t keeps the original
-    index) and returns r: < 1 decays, > 1 grows, 1 flat. Returns nan when fewer
+    are finite and normal floats (zeros, inf/NaN and subnormals below 2.2e-308,
+    which carry too few bits for their log to be accurate, are ignored; t keeps
+    the original index) and returns r: < 1 decays, > 1 grows, 1 flat. Returns nan when fewer
     than 2 entries are usable. The rate is per index step in the array's
     order; reverse a curve first to read it in the other direction.
     """
-    y = np.asarray(norms, dtype=np.float64)
+    y = _real_array("norms", norms)
     if y.ndim != 1:
         raise ValueError(f"norms must be a 1-D curve, got shape {y.shape}")
     t = np.arange(y.size, dtype=np.float64)
-    ok = np.isfinite(y) & (y > 0)
+    ok = np.isfinite(y) & (y >= np.finfo(np.float64).tiny)
     if np.count_nonzero(ok) < 2:
         return float("nan")
     t, logy = t[ok], np.log(y[ok])
