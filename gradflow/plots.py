@@ -448,8 +448,8 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
     ticks, ticktext = _token_ticks(tokens)
     # Plotly draws every explicit tick label: keep about 45 per figure width so they do not overlap.
     every = max(1, int(np.ceil(T * n_cols / 45)))
-    gap, xgap = 0.012, 0.07
-    heights = np.array([1.0] * len(names) + ([1.3] if has_grad else []))
+    gap, xgap = 0.012, 0.1
+    heights = np.array([1.0] * len(names) + ([1.6 if present else 1.3] if has_grad else []))
     span = (1.0 - gap * (n_rows - 1)) * heights / heights.sum()
     tops = 1.0 - np.concatenate([[0.0], np.cumsum(span + gap)[:-1]])
     width = (1.0 - xgap * (n_cols - 1)) / n_cols
@@ -458,7 +458,7 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
     for c, (title, col) in enumerate(cols):
         xa = "x" if c == 0 else f"x{c + 1}"
         x0 = c * (width + xgap)
-        ulab = [f"{_lab(labels, 'unit')} {u}" for u in col["units"]]
+        ulab = [f"#{u}" for u in col["units"]]  # categories; "#" keeps plotly from reading them as numbers
         words = [list(ticktext)] * len(ulab)  # (U, T) hover text
         for r, name in enumerate(rows, start=1):
             k = c * n_rows + r
@@ -481,15 +481,16 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
                 vmax[kind] = max(vmax.get(kind, 0.0), float(finite.max()) if finite.size else 0.0)
                 data.append({"type": "heatmap", "x": ticks, "y": ulab, "z": z, "name": f"{title}: {name}",
                              "xaxis": xa, "yaxis": ya, "coloraxis": _RANGE_AXIS[kind], "customdata": words,
-                             "hovertemplate": "%{customdata}<br>%{y}<br>" + name + " = %{z:.3f}<extra></extra>"})
-                axis.update(autorange="reversed", showticklabels=len(ulab) <= 16,
-                            tickfont={"size": max(7, s["font"] - 5)})
+                             "hovertemplate": "%{customdata}<br>" + _lab(labels, "unit") + " %{y}<br>" + name
+                             + " = %{z:.3f}<extra></extra>"})
+                axis.update(type="category", autorange="reversed", showticklabels=len(ulab) <= 16,
+                            tickfont={"size": 10 if present else 8})
             layout["yaxis" if k == 1 else f"yaxis{k}"] = axis
         bottom = c * n_rows + n_rows
         layout["xaxis" if c == 0 else f"xaxis{c + 1}"] = {
             "anchor": "y" if bottom == 1 else f"y{bottom}", "domain": [round(x0, 6), min(1.0, round(x0 + width, 6))],
             "range": [-0.5, T - 0.5],
-            "tickvals": ticks[::every], "ticktext": ticktext[::every], "tickangle": -60,
+            "tickvals": ticks[::every], "ticktext": ticktext[::every], "tickangle": -60, "automargin": True,
             "tickfont": {"size": s["font"] - (2 if T <= 30 else 4)}, "title": {"text": _lab(labels, "x")}}
         if n_cols > 1:
             layout["annotations"].append({"text": title, "xref": "paper", "yref": "paper", "x": x0 + width / 2,
@@ -510,7 +511,8 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
             "yanchor": "middle", "x": 1.01, "thickness": 14}}
     fig = go.Figure({"data": data, "layout": layout})
     fig = _layout(fig, labels, present, height=95 * n_rows + 190, legend=False)
-    fig.update_layout(margin={"l": 70, "r": 40, "t": 80 if n_cols > 1 else 50, "b": 40})
+    top = (80 if n_cols > 1 else 50) + (30 if present else 0)
+    fig.update_layout(margin={"l": 90 if present else 70, "r": 40, "t": top, "b": 40})
     return fig
 
 
@@ -545,7 +547,7 @@ def _log_ticks(*arrays) -> dict:
     v = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays] or [np.ones(1)])
     v = v[np.isfinite(v) & (v > 0)]
     span = float(np.log10(v.max() / v.min())) if v.size else 0.0
-    return {"dtick": 1} if span >= 2 else {"dtick": "D2"}
+    return {"dtick": 2} if span >= 5 else {"dtick": 1} if span >= 2 else {"dtick": "D2"}
 
 
 def _legend_below(fig: go.Figure, present: bool) -> go.Figure:

@@ -114,7 +114,7 @@ def test_page3_gru_rows_units_by_index_and_loss_position():
     ok(at)
     (fig,) = figures(at)
     assert [tr["name"].split(": ")[1] for tr in fig["data"][:4]] == ["r", "z", "n", "h"]
-    assert list(fig["data"][0]["y"]) == [f"{i18n.t('fig.gates.unit', 'en')} {u}" for u in range(3, 8)]
+    assert list(fig["data"][0]["y"]) == [f"#{u}" for u in range(3, 8)] and fig["layout"]["yaxis"]["type"] == "category"
     y = arr(fig["data"][-1]["y"]).astype(float)
     assert np.all(np.isnan(y[3:])) and np.all(y[:3] > 0)  # no gradient after p = 2 (gaps on the log axis)
     at.number_input(key="first").set_value(4095).run()  # past H: clamped with a note
@@ -354,6 +354,10 @@ def test_page4_widgets_extremes_limits_and_query_state(monkeypatch):
             assert not at.exception, (w.key, v, [e.message for e in at.exception])
     for opt in at.radio(key="compare").options:
         at.radio(key="compare").set_value(opt).run()
+        ok(at)
+    at.radio(key="compare").set_value("none").run()
+    for opt in at.segmented_control(key="cell").options:
+        at.segmented_control(key="cell").set_value(opt).run()
         ok(at)
     at.toggle(key="clip").set_value(False).run()
     ok(at)
