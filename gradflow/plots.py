@@ -42,6 +42,15 @@ def safe_text(s) -> str:
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A small light template, built once: assigning plotly's "plotly_white" copies
+# and validates a large template on every figure (~20 ms each).
+_TEMPLATE = go.layout.Template(layout={
+    "plot_bgcolor": "white", "paper_bgcolor": "white", "colorway": list(OKABE_ITO.values())[1:] + ["#000000"],
+    "xaxis": {"gridcolor": "#E6E6E6", "linecolor": "#444444", "zeroline": False, "ticks": "outside"},
+    "yaxis": {"gridcolor": "#E6E6E6", "linecolor": "#444444", "zeroline": False, "ticks": "outside"},
+})
+
+
 def _lab(labels: Mapping[str, str] | None, key: str) -> str:
     return (labels or {}).get(key, key)
 
@@ -58,10 +67,25 @@ def _layout(fig: go.Figure, labels, present: bool, *, height: int = 380, legend:
         font={"size": s["font"], "family": "Liberation Sans, Noto Sans CJK KR, Arial, sans-serif"},
         height=int(height * (1.35 if present else 1.0)),
         margin={"l": 60, "r": 20, "t": 60 if present else 50, "b": 50},
-        template="plotly_white", showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        template=_TEMPLATE, showlegend=legend,
+        # Below the plot: a legend at the top collides with titles in presentation mode.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22 if present else -0.2, "xanchor": "left", "x": 0.0},
     )
+    if legend:
+        fig.update_layout(margin={"b": 150 if present else 110}, height=fig.layout.height + (70 if present else 50))
     return fig
+
+
+def _at_least_one_decade(fig: go.Figure, *arrays, row=None, col=None) -> None:
+    """Widen a log axis to one decade or more around the data (flat curves show no rounding noise)."""
+    vals = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays if a is not None] or [[1.0]])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    if vals.size == 0:
+        return
+    lo, hi = np.log10(vals.min()), np.log10(vals.max())
+    if hi - lo < 1.0:
+        mid = 0.5 * (lo + hi)
+        fig.update_yaxes(range=[mid - 0.5, mid + 0.5], row=row, col=col)
 
 
 def plotly_config(filename: str, image_format: str = "png", present: bool = False) -> dict:
@@ -121,6 +145,7 @@ def fig_gradient_norm(t, curves: Mapping[str, np.ndarray], *, theory: Mapping[st
         fig.add_vline(x=selected, line={"color": OKABE_ITO["orange"], "width": s["thin"]})
     fig.update_xaxes(title=_lab(labels, "x"))
     fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    _at_least_one_decade(fig, *curves.values())
     fig.update_layout(hovermode="closest", clickmode="event+select")
     return _layout(fig, labels, present, height=420)
 
@@ -195,6 +220,7 @@ def fig_power_norms(k, norms: Mapping[str, np.ndarray], rho: float, *, labels=No
                                  line={"color": THEORY_COLOR, "dash": "dot", "width": s["thin"]}))
     fig.update_xaxes(title=_lab(labels, "x"))
     fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power")
+    _at_least_one_decade(fig, *norms.values())
     return _layout(fig, labels, present, height=340)
 
 
@@ -280,6 +306,7 @@ def fig_step_jacobian(J, singular, factors: Mapping[str, np.ndarray], t_all, run
                              line={"color": OKABE_ITO["blue"], "width": s["thin"]}), 1, 2)
     fig.add_hline(y=1.0, line={"color": THEORY_COLOR, "dash": "dot"}, row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    _at_least_one_decade(fig, sv, [1.0], row=1, col=2)
     colors = [OKABE_ITO[c] for c in ("vermillion", "blue", "green", "orange", "purple", "sky")]
     for i, (name, v) in enumerate(factors.items()):
         v = np.asarray(v, dtype=np.float64)
@@ -294,6 +321,7 @@ def fig_step_jacobian(J, singular, factors: Mapping[str, np.ndarray], t_all, run
     fig.add_vline(x=selected, line={"color": OKABE_ITO["orange"], "width": s["thin"]}, row=2, col=2)
     fig.update_xaxes(title=_lab(labels, "x"), row=2, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
+    _at_least_one_decade(fig, per_step, running, row=2, col=2)
     return _layout(fig, labels, present, height=640)
 
 

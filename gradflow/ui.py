@@ -204,6 +204,22 @@ class Page:
         return query_for({"lang": self.lang, "present": self.present, "img": self.img}, GLOBAL_PARAMS, self.lang)
 
 
+def sync_later(values: dict) -> None:
+    """Assign these widget values again on the next run (Streamlit then writes them into the URL)."""
+    st.session_state[_PENDING] = {**st.session_state.get(_PENDING, {}), **values}
+
+
+def sync_to_url(values: dict) -> None:
+    """Put values that a callback assigned to widgets not drawn on the last run into the URL.
+
+    Streamlit writes such an assignment into the URL only when it is made
+    again once the widget exists; this reruns at once (call it right after
+    the widgets are drawn, before heavy work) and repeats the assignment.
+    """
+    sync_later(values)
+    st.rerun()
+
+
 def _raw_query() -> dict:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
@@ -335,10 +351,8 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     sidebar(page)
     restored = {k: v for k, v in restored.items() if k not in st.query_params}
     if restored:
-        # Assigned again on the next run, Streamlit writes them into the URL;
-        # rerun now, before the page computes anything, so links copied from
-        # the address bar keep the language and presentation mode.
-        st.session_state[_PENDING] = {**st.session_state.get(_PENDING, {}), **restored}
-        st.rerun()
+        # Rerun now, before the page computes anything, so that links copied
+        # from the address bar keep the language and presentation mode.
+        sync_to_url(restored)
     _show_problems(page)
     return page

@@ -28,16 +28,18 @@ PARAMS = (
     Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
     Param("view", "choice", "curves", options=VIEWS, widget="tabs"),
     Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
-    Param("jstep", "int", 0, lo=0, hi=499),
+    Param("jstep", "int", 99, lo=0, hi=499),  # capped at T − 1: by default the last step
 )
 
 page = ui.start("page1", PARAMS)
 t = page.t
 
 
-def _model_radius():
-    cells_now = [c for c in CELLS if c in (st.session_state.get("cells") or CELLS)] or ["lstm"]
-    return min(3.0, round(cache.own_radius(cells_now[0]), 2))  # the slider ends at 3
+def _model_radius(cells_now=None):
+    # The first chosen cell that has a shipped model sets the starting radius.
+    cells_now = cells_now or st.session_state.get("cells") or list(CELLS)
+    shipped = [c for c in CELLS if c in cells_now and cache.model_path(c)] or [cache.embedding_cell("lstm")]
+    return min(3.0, round(cache.own_radius(shipped[0]), 2))  # the slider ends at 3
 
 
 def _on_weights_change():
@@ -62,12 +64,13 @@ def _on_pick():
             if isinstance(k, int) and 0 <= k < len(names):
                 st.session_state["jcell"] = names[k]
             st.session_state["view"] = ui.option_label("view", "jacobian", st.session_state.get("lang", "en"))
+            st.session_state["_gf_picked"] = True
 
 
 # A link with weights=trained and no rho starts at the model's own radius.
 if page.check.values.get("weights") == "trained" and "rho" not in page.check.values and "rho" not in st.session_state:
     try:
-        st.session_state["rho"] = _model_radius()
+        st.session_state["rho"] = _model_radius(page.check.values.get("cells"))
     except (FileNotFoundError, ValueError):
         pass
 
@@ -272,6 +275,9 @@ with tabs["jacobian"]:
         jc = page.widget("jcell")
         jc = jc if jc in summ else cells[0]
         jt = min(page.widget("jstep"), T_eff - 1)
+        if st.session_state.pop("_gf_picked", False):
+            # Values set by a click reach the URL when assigned once more, on the next run (see ui).
+            ui.sync_later({k: st.session_state[k] for k in ("view", "jcell", "jstep")})
         try:
             jp = cache.jacobian(setup(jc), jt, ws["weights"], sentence)
             lab = page.labels("fig.jac", ("title", "J", "sv", "factors", "product", "x", "unit", "step_norm",
