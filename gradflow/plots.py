@@ -567,7 +567,7 @@ def fig_gate_saturation(stats: Mapping[str, Mapping[str, tuple]], *, labels=None
     fig.update_xaxes(title=_lab(labels, "x"))
     fig.update_yaxes(title=_lab(labels, "y"), range=[0, 1.08], tickformat=".0%")
     fig.update_layout(barmode="group")
-    return _legend_below(_layout(fig, labels, present, height=380), present)
+    return _layout(fig, labels, present, height=380)
 
 
 def _log_ticks(*arrays) -> dict:
@@ -576,13 +576,6 @@ def _log_ticks(*arrays) -> dict:
     v = v[np.isfinite(v) & (v > 0)]
     span = float(np.log10(v.max() / v.min())) if v.size else 0.0
     return {"dtick": 2} if span >= 5 else {"dtick": 1} if span >= 2 else {"dtick": "D2"}
-
-
-def _legend_below(fig: go.Figure, present: bool) -> go.Figure:
-    """Legend under the plot: long entries (model or run names) would cover the title at the top."""
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
-                      margin={"b": 140 if present else 110})
-    return fig
 
 
 # --- page 4: training -------------------------------------------------------
@@ -621,7 +614,7 @@ def fig_training_curves(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=
     with np.errstate(over="ignore"):
         ppl = [np.exp(np.minimum(np.asarray(r["loss"], dtype=np.float64), 700.0)) for r in runs.values()]
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2, **_log_ticks(*ppl))
-    return _legend_below(_layout(fig, labels, present, height=420), present)
+    return _layout(fig, labels, present, height=420)
 
 
 def fig_train_grad_norm(runs: Mapping[str, Mapping[str, np.ndarray]], *, threshold: float | None = None,
@@ -659,7 +652,7 @@ def fig_train_grad_norm(runs: Mapping[str, Mapping[str, np.ndarray]], *, thresho
     fig.update_xaxes(title=_lab(labels, "x"))
     fig.update_yaxes(title=_lab(labels, "y"), type="log", exponentformat="power",
                      **_log_ticks(*(r["grad_norm"] for r in runs.values())))
-    return _legend_below(_layout(fig, labels, present, height=400), present)
+    return _layout(fig, labels, present, height=400)
 
 
 def fig_param_grad_norms(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=None,
@@ -690,4 +683,4 @@ def fig_param_grad_norms(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels
     ticks = _log_ticks(*(v for r in runs.values() for v in r.get("norms", {}).values()))
     fig.update_yaxes(title=_lab(labels, "y"), row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", **ticks)
-    return _legend_below(_layout(fig, labels, present, height=440), present)
+    return _layout(fig, labels, present, height=440)
