@@ -682,10 +682,12 @@ TEXT.update({
     "fig.tgnorm.skipped": {"en": "skipped (non-finite)", "ko": "건너뜀(유한하지 않음)"},
     "fig.tgnorm.threshold": {"en": "threshold c", "ko": "임계값 c"},
     "cap.tgnorm": {
-        "en": "Crosses mark the clipped steps. With lr = 20, most early steps are clipped: clipping turns SGD "
-              "into a step of fixed length lr·c. Without it, rare spikes can throw the weights far away.",
-        "ko": "×는 클리핑된 단계입니다. lr = 20 이면 초반 단계 대부분이 클리핑되어, SGD가 길이 lr·c 의 "
-              "걸음이 됩니다. 클리핑이 없으면 드문 급등이 가중치를 멀리 날려 보낼 수 있습니다."},
+        "en": "Crosses mark the clipped steps. With DLFS2's setting (lr = 20, c = 0.25) most steps are clipped: "
+              "a clipped step has the fixed length lr·c. Without clipping, rare spikes can throw the weights far "
+              "away; compare clipping on and off with an RNN.",
+        "ko": "×는 클리핑된 단계입니다. DLFS2 설정(lr = 20, c = 0.25)에서는 대부분의 단계가 클리핑되어, 클리핑된 "
+              "걸음의 길이는 lr·c 로 고정됩니다. 클리핑이 없으면 드문 급등이 가중치를 멀리 날려 보낼 수 있습니다. "
+              "RNN으로 클리핑 켬과 끔을 비교해 보세요."},
     "fig.pgnorm.title": {"en": "Gradient norm of each parameter over the steps",
                          "ko": "단계에 따른 매개변수별 기울기 노름"},
     "fig.pgnorm.x": {"en": "step", "ko": "단계"},

@@ -91,7 +91,8 @@ train = b1.button(t("page4.train"), key="train", type="primary", icon=":material
                   disabled=not ok_data or steps_per_epoch < 1)
 # Pressing Stop (or changing any setting) makes Streamlit rerun the page, which ends the loop below
 # at its next progress update; the `finally` marks the run as stopped and its curves stay.
-b2.button(t("page4.stop"), key="stop", icon=":material/stop:", disabled=not train)
+stop_slot = b2.empty()
+stop_slot.button(t("page4.stop"), key="stop", icon=":material/stop:", disabled=not train)
 if b3.button(t("page4.clear"), key="clear", icon=":material/delete:", disabled=train):
     st.session_state.pop(RUNS, None)
 
@@ -183,6 +184,7 @@ if train:
     runs = [new_run(s) for s in specs]
     st.session_state[RUNS] = runs
     train_all(runs)
+    stop_slot.button(t("page4.stop"), key="stop_done", icon=":material/stop:", disabled=True)  # nothing to stop
 
 # ---------------------------------------------------------------- results
 runs = st.session_state.get(RUNS) or []
