@@ -134,9 +134,12 @@ def from_torch_state_dict(sd, prefix: str = "") -> list[dict]:
                          f"{prefix}weight_hh_l<k>, {prefix}bias_ih_l<k>, {prefix}bias_hh_l<k> "
                          "(unidirectional, no projection)")
     n_layers = max(l for l, _ in found) + 1
-    missing = [f"{prefix}{k}_l{l}" for l in range(n_layers) for k in PARAM_NAMES if (l, k) not in found]
+    # Look for gaps in the first len(found) + 1 layers only: they hold one whenever any layer is
+    # incomplete, and a stray key like weight_ih_l1000000000 must not build a list per layer.
+    missing = [f"{prefix}{k}_l{l}" for l in range(min(n_layers, len(found) + 1)) for k in PARAM_NAMES
+               if (l, k) not in found]
     if missing:
-        raise ValueError(f"missing state-dict keys {missing}")
+        raise ValueError(f"missing state-dict keys {missing}; the keys name layers 0..{n_layers - 1}")
     layers = [{k: np.array(found[(l, k)], copy=True) for k in PARAM_NAMES} for l in range(n_layers)]
     to_torch_state_dict(layers)  # validates shapes and layer chaining
     return layers
