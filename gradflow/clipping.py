@@ -81,7 +81,8 @@ def _max_abs(arrays) -> float:
     m = 0.0
     for a in arrays:
         if a.size:
-            am = float(np.max(np.abs(a)))  # np.max propagates NaN
+            # abs in float64 for integers: np.abs(int8(-128)) is -128 in int8
+            am = float(np.max(np.abs(a, dtype=np.float64) if a.dtype.kind in "iu" else np.abs(a)))  # max keeps NaN
             if math.isnan(am):
                 return am
             m = max(m, am)
