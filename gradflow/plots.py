@@ -68,11 +68,10 @@ def _layout(fig: go.Figure, labels, present: bool, *, height: int = 380, legend:
         height=int(height * (1.35 if present else 1.0)),
         margin={"l": 60, "r": 20, "t": 60 if present else 50, "b": 50},
         template=_TEMPLATE, showlegend=legend,
-        # Below the plot: a legend at the top collides with titles in presentation mode.
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22 if present else -0.2, "xanchor": "left", "x": 0.0},
+        # Right of the plot: above it, a legend collides with titles in presentation mode;
+        # below it, with the x-axis title.
+        legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02},
     )
-    if legend:
-        fig.update_layout(margin={"b": 150 if present else 110}, height=fig.layout.height + (70 if present else 50))
     return fig
 
 
@@ -401,7 +400,11 @@ def fig_cliff(ws, bs, L, paths: Mapping[str, np.ndarray], clipped: Mapping[str, 
                                          "line": {"color": "black", "width": 1}}))
     fig.update_xaxes(title=_lab(labels, "x"), range=[float(np.min(ws)), float(np.max(ws))])
     fig.update_yaxes(title=_lab(labels, "y"), range=[float(np.min(bs)), float(np.max(bs))])
-    return _layout(fig, labels, present, height=480)
+    fig = _layout(fig, labels, present, height=520)
+    # The colour bar takes the right side: the legend goes under the x-axis title.
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0.0},
+                      margin={"b": 120 if present else 100})
+    return fig
 
 
 def figure_to_csv(fig: go.Figure) -> str:
