@@ -23,6 +23,25 @@ Usage on a page (see pages/1_Vanishing_Gradients.py):
 Text shown to users comes from `gradflow.i18n` through `page.t(key, **fmt)`;
 user-typed text is shown with `md_escape` (Markdown) or `st.text`/`st.code`,
 never as HTML.
+
+The API for a page:
+- `start(name, PARAMS) -> Page`: set_page_config, the raw-query check (a
+  visible warning per unknown key, wrong type, out-of-range value or unknown
+  option, naming the parameter and the default used), aliases (codes and the
+  other language's labels) assigned before the widgets, the sidebar with
+  language / presentation mode / image format and the translated page links.
+- `Page.widget(key, disabled=, container=, on_change=, help_extra=)`: draws
+  the Param's widget bound to ?key= and returns codes, never labels; text
+  Params stay in the link only up to urlstate.TEXT_URL_LIMIT characters.
+- `Page.tabs(key)`: bound tabs (a choice Param with widget="tabs"),
+  code -> container; draw a tab's content only `if tab.open`.
+- `Page.chart(fig, key, csv=, on_select=)`: the figure with PNG/SVG export
+  and a CSV download of its traces; `Page.caption(key, latex)`;
+  `Page.labels(prefix, names)` for a figure's `labels`.
+- `Page.settings_download()`, `Page.error(exc)`, `Page.link(page, values)`.
+- `sync_later(values)` / `sync_to_url(values)`: values a callback assigned to
+  widgets that were not drawn reach the URL (next run / at once).
+- Presets live in `gradflow.presets`; option labels in i18n ``opt.<key>.<code>``.
 """
 
 from __future__ import annotations
