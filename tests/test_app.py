@@ -14,6 +14,8 @@ from gradflow.presets import PAGE_CLIPPING, PAGE_HOME, PAGE_VANISHING, PRESETS
 from gradflow.urlstate import query_for
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+SHIPPED = [c for c in ("lstm", "gru", "rnn") if (APP.parent / "models" / f"{c}.npz").exists()]
+needs_model = pytest.mark.skipif(not SHIPPED, reason="no trained PTB model in models/")
 PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING)
 TABS = {PAGE_VANISHING: ("curves", "paths", "spectrum", "phase", "inputs", "jacobian"),
         PAGE_CLIPPING: ("clip", "hist", "cliff")}
@@ -60,7 +62,7 @@ def test_every_tab_opens(page, view):
 
 # (page, tab that shows the widgets, keys drawn only there or None for all numeric widgets)
 NUMERIC = [(PAGE_VANISHING, "curves", None, {}), (PAGE_VANISHING, "jacobian", ("jstep",), {}),
-           (PAGE_VANISHING, "curves", ("sent",), {"inputs": "PTB sentence"}),
+           pytest.param(PAGE_VANISHING, "curves", ("sent",), {"inputs": "PTB sentence"}, marks=needs_model),
            (PAGE_CLIPPING, "clip", None, {}), (PAGE_CLIPPING, "cliff", ("w0", "b0", "lr", "csteps", "cthr"), {})]
 
 
@@ -221,6 +223,23 @@ def test_global_settings_survive_a_page_switch():
     ok(at)
     assert at.segmented_control(key="lang").value == "ko" and at.toggle(key="present").value is True
     assert at.title[0].value == i18n.t("page2.title", "ko")
+
+
+@needs_model
+def test_trained_weights_start_at_the_models_own_radius():
+    cell = SHIPPED[0]
+    at = open_page(PAGE_VANISHING, {"cells": cell.upper(), "inputs": "PTB sentence", "sent": "3"})
+    ok(at)
+    at.segmented_control(key="weights").set_value("trained").run()
+    ok(at)
+    from gradflow import checkpoint, scenario
+    from gradflow.lm import model_recurrent_params
+
+    model = checkpoint.load(APP.parent / "models" / f"{cell}.npz")
+    own = scenario.largest_block_radius(model_recurrent_params(model, 0)["weight_hh"])
+    assert at.slider(key="rho").value == pytest.approx(min(3.0, round(own, 2)))
+    assert at.slider(key="H").disabled and at.slider(key="T").disabled
+    assert figures(at)
 
 
 def test_language_switch_keeps_the_settings():
