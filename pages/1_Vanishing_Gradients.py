@@ -87,7 +87,8 @@ with st.sidebar:
     ws["text"] = page.widget("text", disabled=ws["inputs"] != "text")
     ws["weights"] = page.widget("weights", on_change=_on_weights_change)
     st.markdown(f"**{t('page1.group.size')}**")
-    ws["T"] = page.widget("T", disabled=ws["inputs"] != "random")
+    # With a sentence, or with the trained model (which reads a sentence), T is the sentence's length.
+    ws["T"] = page.widget("T", disabled=ws["inputs"] != "random" or ws["weights"] == "trained")
     ws["H"] = page.widget("H", disabled=ws["weights"] == "trained")
     ws["scale"] = page.widget("scale")
     st.markdown(f"**{t('page1.group.cells')}**")
@@ -105,7 +106,6 @@ st.markdown(t("page1.intro"))
 cells = [c for c in CELLS if c in ws["cells"]]
 if not cells:
     st.info(t("page1.no_cells"))
-    cells = []
 
 # ---------------------------------------------------------------- inputs
 sentence, tokens = (), None
