@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import astuple
 
 import numpy as np
 import streamlit as st
 
 from . import cliff, clipping, scenario
 from .scenario import Setup
+
+# Streamlit hashes a dataclass argument slowly (through pickling); a Setup is
+# fully described by its field values, so they are its cache key.
+_KEY = {Setup: lambda s: repr(astuple(s))}
 
 TTL = 3600  # seconds: a lecture's length
 
@@ -44,7 +49,7 @@ _one_blas_thread()
 MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
 
 
-@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def flow(s: Setup, weights: str = "random", sentence: tuple = ()):
     """(params, Flow) of one experiment.
 
@@ -68,17 +73,17 @@ def flow(s: Setup, weights: str = "random", sentence: tuple = ()):
     return params, scenario.run(s, params, xs, up)
 
 
-@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def summary(s: Setup, weights: str = "random", sentence: tuple = ()) -> dict:
     return scenario.summarize(s, flow(s, weights, sentence)[1])
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def spectrum(s: Setup, weights: str = "random", sentence: tuple = ()) -> dict:
     return scenario.spectrum(s, flow(s, weights, sentence)[0])
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def sigma_max(s: Setup, weights: str = "random", sentence: tuple = ()) -> float:
     """Largest singular value over the gate blocks of weight_hh (for Pascanu's bound)."""
     from . import spectral
@@ -87,13 +92,13 @@ def sigma_max(s: Setup, weights: str = "random", sentence: tuple = ()) -> float:
     return max(float(spectral.singular_values(b)[0]) for b in spectral.gate_blocks(w))
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def jacobian(s: Setup, t: int, weights: str = "random", sentence: tuple = ()) -> dict:
     params, fl = flow(s, weights, sentence)
     return scenario.jacobian_panel(s, fl, params, t)
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def phase_map(s: Setup):
     return scenario.phase_map(s)
 
