@@ -46,8 +46,10 @@ def safe_text(s) -> str:
 # and validates a large template on every figure (~20 ms each).
 _TEMPLATE = go.layout.Template(layout={
     "plot_bgcolor": "white", "paper_bgcolor": "white", "colorway": list(OKABE_ITO.values())[1:] + ["#000000"],
-    "xaxis": {"gridcolor": "#E6E6E6", "linecolor": "#444444", "zeroline": False, "ticks": "outside"},
-    "yaxis": {"gridcolor": "#E6E6E6", "linecolor": "#444444", "zeroline": False, "ticks": "outside"},
+    "xaxis": {"gridcolor": "#E6E6E6", "linecolor": "#444444", "zeroline": False, "ticks": "outside",
+              "automargin": True},
+    "yaxis": {"gridcolor": "#E6E6E6", "linecolor": "#444444", "zeroline": False, "ticks": "outside",
+              "automargin": True},
 })
 
 
