@@ -416,14 +416,20 @@ def _index(name, value, n):
     return int(value)
 
 
-def _jacobians(flow, params, steps, b=None):
+def _flow_params(flow, params):
+    """params checked against the Flow (keys, shapes, finite) as float64, once per public call."""
     from .bptt import check_params
+
+    params, _, H = check_params(flow.cell, params, flow.xs.shape[2])
+    if H != flow.hs.shape[2]:
+        raise ValueError(f"params have H={H}, but the Flow has H={flow.hs.shape[2]}: pass the params that made "
+                         "the Flow")
+    return params
+
+
+def _jacobians(flow, params, steps, b=None):
     from .cells import step_jacobian  # the cells hold each Jacobian's formula
 
-    H = flow.hs.shape[2]
-    params, _, H_params = check_params(flow.cell, params, flow.xs.shape[2])
-    if H_params != H:
-        raise ValueError(f"params have H={H_params}, but the Flow has H={H}: pass the params that made the Flow")
     opt = {"rnn": "nonlinearity", "gru": "variant"}.get(flow.cell)
     kwargs = {opt: flow.options[opt]} if opt else {}
     x, h_prev, c_prev = _step_inputs(flow, steps, b)
@@ -437,7 +443,8 @@ def step_jacobian(flow, params, t, b=0):
     Its factors: the activation derivatives (diagonal) times the gate blocks of
     weight_hh; for the LSTM c_{t−1} is held fixed (∂c_t/∂c_{t−1} = diag(f_t)).
     """
-    return _jacobians(flow, params, [_index("t", t, flow.T)], _index("b", b, flow.hs.shape[1]))[0]
+    t, b = _index("t", t, flow.T), _index("b", b, flow.hs.shape[1])
+    return _jacobians(flow, _flow_params(flow, params), [t], b)[0]
 
 
 def jacobian_norms(flow, params, *, exact_max_H=128, iterations=40, chunk=32, rng=0):
@@ -448,6 +455,7 @@ def jacobian_norms(flow, params, *, exact_max_H=128, iterations=40, chunk=32, rn
     chunks of steps, so memory stays at chunk·B·H² numbers, never T·H².
     """
     T, B, H = flow.hs.shape
+    params = _flow_params(flow, params)
     out = np.empty((T, B))
     rng = np.random.default_rng(rng)
     for start in range(0, T, chunk):
@@ -478,7 +486,7 @@ def jacobian_product_norms(flow, params, t, b=0, k_max=50):
     if isinstance(k_max, bool) or not isinstance(k_max, (int, np.integer)) or k_max < 1:
         raise ValueError(f"k_max must be an int >= 1, got {k_max!r}")
     steps = np.arange(t, max(t - k_max, -1), -1)
-    J = _jacobians(flow, params, steps, b)  # (k, H, H), newest first
+    J = _jacobians(flow, _flow_params(flow, params), steps, b)  # (k, H, H), newest first
     norms = np.empty(len(steps))
     product = np.eye(J.shape[1])
     with np.errstate(all="ignore"):
