@@ -66,6 +66,7 @@ GLOBAL_PARAMS = (
 _PENDING = "_gf_pending_url"  # session key: aliases assigned on the last run
 _SAVED = "_gf_globals"  # session key: the global settings of the last run
 _LAST_PAGE = "_gf_last_page"  # session key: the page of the last run
+_DROPPED = "_gf_dropped"  # session key: problems of URL values removed before a rerun
 _IGNORED_QUERY = ("embed", "embed_options")
 _APP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -279,6 +280,25 @@ def _restore_globals(name: str, check: QueryCheck) -> dict:
     return restored
 
 
+def _drop_non_numbers(check: QueryCheck, params: dict) -> None:
+    """Remove number widgets' URL values that are no finite number, then rerun at once.
+
+    Streamlit 1.67 turns a bound integer widget's URL value into int(float(v)),
+    which raises OverflowError for "inf" or "1e999" (a 10 kB run of digits):
+    the page would show an exception instead of the warning that names the
+    value. The rerun seeds the widgets from the cleaned URL; the warnings are
+    kept for it.
+    """
+    bad = [pr for pr in check.problems
+           if pr.reason == "type" and pr.key not in check.values and pr.key in st.query_params
+           and getattr(params.get(pr.key), "kind", None) in ("slider", "int")]
+    if bad:
+        for pr in bad:
+            del st.query_params[pr.key]
+        st.session_state[_DROPPED] = bad
+        st.rerun()
+
+
 def _apply_aliases(check: QueryCheck, params: dict) -> None:
     """Assign valid aliases that Streamlit would reject (codes, other-language labels).
 
@@ -362,6 +382,8 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     raw = _raw_query()
     allp = {p.key: p for p in (*GLOBAL_PARAMS, *params)}
     check = check_query(list(allp.values()), raw, _lang_guess(raw), ignore=_IGNORED_QUERY)
+    check.problems[:0] = st.session_state.pop(_DROPPED, [])
+    _drop_non_numbers(check, allp)
     restored = _restore_globals(name, check)
     _apply_aliases(check, allp)
     page = Page(name, params, check)

@@ -122,6 +122,8 @@ if ws["inputs"] != "random" or ws["weights"] == "trained":
         else:
             ids, tokens = cache.ptb_sentence(ws["sent"] if ws["inputs"] == "ptb" else 0)
         sentence = tuple(ids[:500])  # T is at most 500, like the slider
+        if len(ids) > 500:
+            st.info(t("page1.tokens_cut", n=f"{len(ids):,}", T=500))
         tokens = tokens[: len(sentence)]
         if ws["weights"] == "trained":
             missing = [c for c in cells if cache.model_path(c) is None]
@@ -274,7 +276,10 @@ with tabs["jacobian"]:
     if tabs["jacobian"].open and summ:
         jc = page.widget("jcell")
         jc = jc if jc in summ else cells[0]
-        jt = min(page.widget("jstep"), T_eff - 1)
+        jstep = page.widget("jstep")
+        jt = min(jstep, T_eff - 1)
+        if jt < jstep != page.params["jstep"].default:  # the default means "the last step"
+            st.info(t("page1.jstep_capped", step=jstep, t=jt))
         if st.session_state.pop("_gf_picked", False):
             # Values set by a click reach the URL when assigned once more, on the next run (see ui).
             ui.sync_later({k: st.session_state[k] for k in ("view", "jcell", "jstep")})
