@@ -147,7 +147,13 @@ def clip_by_value(grads, clip_value: float):
     g = _arrays(grads)
     c = _threshold("clip_value", clip_value)
     total = _norm(g.values())
-    clipped = {k: np.clip(_copy_float(a), -c, c) for k, a in g.items()}
+    clipped = {}
+    for k, a in g.items():
+        a = _copy_float(a)
+        # A finite threshold beyond float16's or float32's range would round to inf in a's dtype
+        # and let inf entries through: use the dtype's largest value instead.
+        bound = c if math.isinf(c) else min(c, float(np.finfo(a.dtype).max))
+        clipped[k] = np.clip(a, -bound, bound)
     return clipped, total
 
 
