@@ -167,9 +167,15 @@ def template(msg: str, lang: str = "en", /, **known) -> re.Pattern:
     return re.compile(out, re.S)
 
 
+def plain(text: str) -> str:
+    """Text with ui.md_escape's backslashes removed (as the reader sees it)."""
+    return re.sub(r"\\([^A-Za-z0-9\s])", r"\1", text)
+
+
 def shown(at: AppTest, msg: str, lang: str = "en", /, **known) -> bool:
+    """Whether i18n message `msg` is among the page's warnings, infos, errors or captions."""
     rx = template(msg, lang, **known)
-    return any(rx.search(m) for m in messages(at))
+    return any(rx.search(m) or rx.search(plain(m)) for m in messages(at))
 
 
 def widget(at: AppTest, key: str):
