@@ -65,6 +65,8 @@ def test_recurrent_matrix_has_exactly_the_radius_asked(H, rho, kind, rng, nonnor
         np.testing.assert_array_equal(W, rho * spectral.base_recurrent_matrix(H, kind, rng, nonnormality=nonnormality))
     if rho == 0:
         assert not W.any()
+    elif rho < 1e-290:
+        pass  # rho times an entry is subnormal: the exact product checked above is all there is
     elif kind == "nonnormal":  # eigenvalues are known by construction
         if isinstance(rng, int):
             W2, lam = spectral.nonnormal_matrix(H, rho, rng, nonnormality)

@@ -120,14 +120,17 @@ def assert_overflow_marked(flow):
     steps = lambda *arrays: sorted({int(t) for a in arrays if a is not None
                                     for t in np.flatnonzero(~np.isfinite(a.reshape(a.shape[0], -1)).all(1))})
     fwd = steps(flow.hs, flow.cs, *flow.gates.values())
-    bwd = steps(flow.dh, flow.dc, flow.dx, flow.dh_prev_cell, flow.dh_prev_hidden)
+    # the split's entry t is a gradient of h_{t-1}: a step earlier in the backward pass
+    bwd = sorted(set(steps(flow.dh, flow.dc, flow.dx)) | {t - 1 for t in steps(flow.dh_prev_cell,
+                                                                                 flow.dh_prev_hidden)})
     grads_ok = all(np.isfinite(g).all() for g in flow.grads.values())
     assert flow.finite == (not fwd and not bwd and grads_ok)
     if fwd:
         assert (flow.nonfinite_where, flow.first_nonfinite) == ("forward", fwd[0])
     elif bwd:
-        assert flow.nonfinite_where == "backward" and flow.first_nonfinite is not None
-        assert flow.first_nonfinite >= max(s for s in bwd if s <= flow.first_nonfinite + 1)
+        # the latest step, where the backward pass met it first; one later when it is the gate
+        # gradient at step t+1 that overflowed (it feeds dL/dh_t)
+        assert flow.nonfinite_where == "backward" and flow.first_nonfinite in (bwd[-1], bwd[-1] + 1)
     elif not grads_ok:
         assert flow.nonfinite_where == "backward"
     else:
