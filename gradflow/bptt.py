@@ -11,6 +11,7 @@ The loss is implicit: `upstream[t]` holds its direct terms ∂L/∂h_t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,7 +54,7 @@ class Flow:
     dh_prev_hidden_norm: np.ndarray | None  # (T, B)
     dW_contrib: np.ndarray  # (T,) ‖step t's term in ∂L/∂weight_hh‖_F
     finite: bool  # every state and gradient is finite
-    first_nonfinite: int | None  # step at which a value first became inf/NaN
+    first_nonfinite: int | None  # step at which a value first became inf/NaN (0: only the sums overflowed)
     nonfinite_where: str | None  # "forward" or "backward"
     block_starts: tuple = field(default=(0,))  # first step of each truncation block
 
@@ -67,6 +68,8 @@ class Flow:
 # --------------------------------------------------------------------------
 def _array(name, value, shape):
     """float64 copy-free view of `value`, checked against `shape` (None = any)."""
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} must be real, got a complex array")
     try:
         a = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
@@ -85,8 +88,11 @@ def _options(cell, nonlinearity, variant, truncate, T):
         raise ValueError(f"unknown nonlinearity {nonlinearity!r}: expected one of {', '.join(rnn.NONLINEARITIES)}")
     if variant not in gru.VARIANTS:
         raise ValueError(f"unknown variant {variant!r}: expected one of {', '.join(gru.VARIANTS)}")
-    if truncate is not None and (isinstance(truncate, bool) or int(truncate) != truncate or truncate < 1):
-        raise ValueError(f"truncate must be None or an integer ≥ 1, got {truncate!r}")
+    if truncate is not None:
+        try:
+            cells.check_size("truncate", truncate)
+        except ValueError:
+            raise ValueError(f"truncate must be None or an integer ≥ 1, got {truncate!r}") from None
     return {"nonlinearity": nonlinearity, "variant": variant,
             "truncate": None if truncate is None or truncate >= T else int(truncate)}
 
@@ -134,9 +140,8 @@ def make_upstream(T, B, H, mode="last", rng=None):
     """
     if mode not in LOSSES:
         raise ValueError(f"unknown loss mode {mode!r}: expected one of {', '.join(LOSSES)}")
-    if min(T, B, H) < 1:
-        raise ValueError(f"T, B and H must be ≥ 1, got T={T}, B={B}, H={H}")
-    rng = np.random.default_rng(rng)
+    T, B, H = (cells.check_size(n, v) for n, v in (("T", T), ("B", B), ("H", H)))
+    rng = cells.as_rng(rng)
     steps = T if mode == "sum" else 1
     v = rng.standard_normal((steps, B, H))
     v /= np.linalg.norm(v, axis=2, keepdims=True)
@@ -174,10 +179,14 @@ def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None
         back = cells.backward(cell, upstream, cache, truncate=opts["truncate"])
         dh, dc = back["dh"], back["dc"]
         split = _lstm_split(params, back["dgates"], H, opts["truncate"]) if cell == "lstm" else (None, None)
-        dW_sq = sum(_gram_products(L, R) for L, R in back["hh_terms"])
+        dW_contrib = functools.reduce(np.hypot, [_outer_norms(L, R) for L, R in back["hh_terms"]])
         bad_fwd = _first_bad_step(hs, cs)
-        bad_bwd = _first_bad_step(dh, dc, back["dx"], *[L for L, _ in back["hh_terms"]])
-        grads_ok = all(np.isfinite(g).all() for g in back["grads"].values())
+        bad_bwd = _first_bad_step(dh, dc, back["dx"], dW_contrib, *[L for L, _ in back["hh_terms"]])
+        totals = [*back["grads"].values(), back["dh0"], back["dc0"]]  # sums over steps, and step 0's
+        totals_ok = all(a is None or np.isfinite(a).all() for a in totals)
+        first, where = ((int(bad_fwd[0]), "forward") if bad_fwd.size else
+                        (int(bad_bwd[-1]), "backward") if bad_bwd.size else
+                        (0, "backward") if not totals_ok else (None, None))
         flow = Flow(
             cell=cell, options=opts, xs=xs, hs=hs, cs=cs, gates=cache["gates"], h0=h0, c0=c0,
             dh=dh, dc=dc, dx=back["dx"], dh0=back["dh0"], dc0=back["dc0"], grads=back["grads"],
@@ -185,11 +194,8 @@ def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None
             dh_prev_cell=split[0], dh_prev_hidden=split[1],
             dh_prev_cell_norm=None if split[0] is None else _norm(split[0]),
             dh_prev_hidden_norm=None if split[1] is None else _norm(split[1]),
-            dW_contrib=np.sqrt(dW_sq),
-            finite=bool(bad_fwd.size == 0 and bad_bwd.size == 0 and grads_ok),
-            first_nonfinite=(int(bad_fwd[0]) if bad_fwd.size else int(bad_bwd[-1]) if bad_bwd.size
-                             else None),
-            nonfinite_where="forward" if bad_fwd.size else "backward" if bad_bwd.size or not grads_ok else None,
+            dW_contrib=dW_contrib,
+            finite=where is None, first_nonfinite=first, nonfinite_where=where,
             block_starts=tuple(range(0, T, opts["truncate"] or T)),
         )
     return flow
@@ -208,11 +214,22 @@ def _lstm_split(params, dgates, H, truncate):
     return via_cell, via_hidden
 
 
-def _gram_products(L, R):
-    """‖Σ_b L[t,b] ⊗ R[t,b]‖²_F for every t, from (B, B) Gram matrices: (T,)."""
+def _outer_norms(L, R):
+    """‖Σ_b L[t,b] ⊗ R[t,b]‖_F for every t: (T,).
+
+    From (B, B) Gram matrices of L and R, each first scaled by its largest
+    entry so that squaring neither overflows nor underflows.
+    """
+    def scaled(a):
+        s = np.max(np.abs(a), axis=(1, 2))
+        s = np.where((s > 0) & np.isfinite(s), s, 1.0)
+        return a / s[:, None, None], s
+
+    (L, sl), (R, sr) = scaled(L), scaled(R)
     if L.shape[1] == 1:
-        return np.sum(L[:, 0] ** 2, axis=1) * np.sum(R[:, 0] ** 2, axis=1)
-    return np.einsum("tbc,tbc->t", L @ L.transpose(0, 2, 1), R @ R.transpose(0, 2, 1))
+        return sl * sr * _norm(L[:, 0]) * _norm(R[:, 0])
+    gram = np.einsum("tbc,tbc->t", L @ L.transpose(0, 2, 1), R @ R.transpose(0, 2, 1))
+    return sl * sr * np.sqrt(np.maximum(gram, 0))
 
 
 # --------------------------------------------------------------------------
@@ -228,11 +245,10 @@ def sweep_problem(cell, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last
     from .spectral import base_recurrent_matrix
 
     D = H if D is None else D
-    if min(T, H, D, B) < 1:
-        raise ValueError(f"T, H, D and B must be ≥ 1, got T={T}, H={H}, D={D}, B={B}")
+    T, H, D, B = (cells.check_size(n, v) for n, v in (("T", T), ("H", H), ("D", D), ("B", B)))
     if not np.isfinite(input_scale):
         raise ValueError(f"input_scale must be finite, got {input_scale}")
-    rng = np.random.default_rng(seed)
+    rng = cells.as_rng(seed)
     params = cells.init_params(cell, D, H, rng, forget_bias=forget_bias)
     G = cells.NUM_GATES[cell]
     params["weight_hh"] = np.concatenate([base_recurrent_matrix(H, kind, rng) for _ in range(G)])
@@ -255,6 +271,7 @@ def sweep(cell, rhos, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last",
     if state not in ("h", "c") or (state == "c" and cell != "lstm"):
         raise ValueError(f"state must be 'h' (or 'c' for the LSTM), got {state!r} for the {cell}")
     params, xs, upstream = sweep_problem(cell, T, H, D, B, kind, seed, loss, input_scale, forget_bias)
+    T, H = xs.shape[0], params["weight_hh"].shape[1]
     opts = _options(cell, nonlinearity, variant, truncate, T)
     R = rhos.size
     xs_r = np.tile(xs, (1, R, 1))  # (T, R·B, D): row r·B + b

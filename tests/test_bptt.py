@@ -307,7 +307,7 @@ def test_c0_for_a_cell_without_cell_state():
 
 @pytest.mark.parametrize("kwargs,match", [
     ({"rhos": []}, "rhos must be a non-empty"), ({"rhos": [-1.0]}, "rhos must be"),
-    ({"rhos": [np.nan]}, "rhos must be"), ({"T": 0}, "T, H, D and B must be ≥ 1"),
+    ({"rhos": [np.nan]}, "rhos must be"), ({"T": 0}, "T must be an integer ≥ 1"),
     ({"kind": "circulant"}, "circulant"), ({"loss": "mean"}, "unknown loss mode 'mean'"),
     ({"state": "c"}, "state must be 'h'"),
 ])

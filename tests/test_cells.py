@@ -158,7 +158,7 @@ def test_init_params_pytorch_shapes_and_range():
 
 @pytest.mark.parametrize("bad,match", [
     (dict(cell="transformer"), "unknown cell 'transformer'"),
-    (dict(D=0), "D and H must be ≥ 1"),
+    (dict(D=0), "D must be an integer ≥ 1"),
     (dict(cell="gru", forget_bias=1.0), "forget_bias applies to the LSTM only"),
 ])
 def test_init_params_bad_input(bad, match):

@@ -24,7 +24,7 @@ from gradflow.cells import gru, rnn
 # gradient_flow on anything: a Flow or a clear ValueError, inputs untouched
 # --------------------------------------------------------------------------
 TRUNCATES = st.one_of(st.none(), st.integers(-2, 14), st.sampled_from([2.0, 2.5, "2", True, np.int64(3)]))
-REAL_DTYPES = tuple(d for d in ANY_DTYPES if d is not np.complex128)  # complex: see the xfail below
+REAL_DTYPES = tuple(d for d in ANY_DTYPES if d is not np.complex128)  # complex: a clear ValueError (tested in test_fuzz_engine)
 
 
 @st.composite
@@ -172,8 +172,6 @@ def _linear_rnn(w_hh, T, x=0.0, w_ih=0.0, up_last=1.0, h0=0.0):
     return Problem("rnn", {"nonlinearity": "linear"}, p, np.full((T, 1, 1), x), up, np.full((1, 1), h0), None, None)
 
 
-@pytest.mark.xfail(strict=True, reason="bptt.gradient_flow: dh0/dc0 overflow and dW_contrib overflow are not "
-                                       "marked (finite=True); first_nonfinite is None when only grads overflow")
 @given(overflowing_inputs())
 @example(_linear_rnn(10.0, 309))  # dh[0] = 1e308 finite, dh0 = 1e309 = inf, yet finite=True
 @example(_linear_rnn(1.0, 1, up_last=1e100, h0=1e100))  # dW_contrib = inf (true 1e200), finite=True

@@ -27,6 +27,22 @@ def check_cell(cell):
     return cell
 
 
+def check_size(name, value):
+    """`value` as an int ≥ 1, or ValueError naming `name` (bools and floats refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
+    return int(value)
+
+
+def as_rng(seed):
+    """np.random.Generator from a Generator (used as is) or a non-negative int seed."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(seed)
+    raise ValueError(f"seed must be a non-negative int or an np.random.Generator, got {seed!r}")
+
+
 def init_params(cell, D, H, rng, *, forget_bias=0.0, dtype=np.float64):
     """PyTorch's initialisation: every weight and bias ~ U(−1/√H, 1/√H).
 
@@ -36,11 +52,12 @@ def init_params(cell, D, H, rng, *, forget_bias=0.0, dtype=np.float64):
     Returns {weight_ih (G·H, D), weight_hh (G·H, H), bias_ih (G·H,), bias_hh (G·H,)}.
     """
     G = NUM_GATES[check_cell(cell)]
-    if int(D) < 1 or int(H) < 1:
-        raise ValueError(f"D and H must be ≥ 1, got D={D}, H={H}")
+    D, H = check_size("D", D), check_size("H", H)
+    if not np.isfinite(forget_bias):
+        raise ValueError(f"forget_bias must be finite, got {forget_bias!r}")
     if forget_bias and cell != "lstm":
         raise ValueError(f"forget_bias applies to the LSTM only, not {cell!r}")
-    rng = np.random.default_rng(rng)
+    rng = as_rng(rng)
     k = 1.0 / np.sqrt(H)
     shapes = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
     params = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
