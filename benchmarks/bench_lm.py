@@ -32,6 +32,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench_flow import median_time  # noqa: E402  (this folder is on sys.path when run as a script)
 from gradflow.cells._loop import single_thread  # noqa: E402
 from gradflow.data import load_ids  # noqa: E402
 from gradflow.lm import LMConfig, Workspace, default_threads, init_model  # noqa: E402
@@ -57,16 +58,6 @@ def time_train(steps: int, warmup: int = 5) -> float:
 def time_eval(tokens: int) -> float:
     model = init_model(LMConfig(cell="lstm", vocab_size=V, embed=D, hidden=H), 0)
     return evaluate(model, load_ids("valid")[:tokens], batch=B, bptt=T)["tokens_per_s"]
-
-
-def median_time(fn, reps: int) -> float:
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def gemm_floor(reps: int) -> dict:
