@@ -2,19 +2,22 @@
 
 The app is served on 127.0.0.1 (a fresh server per N). One headless Chromium
 process holds N browser contexts (each its own cookies and Streamlit
-session). Every session opens a page that has a slider, then once every
+session). Every session loads a page that has a slider, then once every
 --interval seconds changes one widget (an arrow key on a slider) and waits
-for the redraw; every --page-every changes it opens the next page. Session
-starts are spread over the first interval, as students arrive.
+for the redraw; every --page-every changes it first goes to the next page
+through the sidebar's page links, as a student does. Session starts are
+spread over the first interval, as students arrive. The browser shares the
+machine with the server: on a small machine its rendering is part of what
+is measured.
 
 Reported per N:
 - errors: exceptions shown by the app, uncaught page errors, console errors,
-  a redraw not finished within --timeout seconds, a slider that did not move
-  or did not rerun the page;
+  a page load or redraw not finished within --timeout seconds, a slider that
+  did not move or did not rerun the page;
 - changes made, and p50/p95 slider-to-redraw time: from the key press until
   the page is idle again with its charts drawn (the same "idle" as the
   browser tests: tests/browser_support.py);
-- page opens and their p50/p95 load time;
+- full page loads and page switches, with their p95 times;
 - the server's RSS (VmRSS of the server process and its children, from
   /proc) at start (after one warm-up visit), its peak and at the end.
 
@@ -115,7 +118,8 @@ class Session:
         self.pages, self.timeout_s = pages, timeout_s
         self.errors: list[str] = []
         self.redraw_ms: list[float] = []
-        self.load_ms: list[float] = []
+        self.load_ms: list[float] = []  # full page loads (a new browser tab)
+        self.nav_ms: list[float] = []  # page switches through the sidebar links
         self.ctx = self.tab = None
 
     def _on_console(self, msg) -> None:
@@ -168,6 +172,24 @@ class Session:
         self.load_ms.append((time.monotonic() - t0) * 1000)
         await self.check(f"open {page.url_path}")
 
+    async def navigate(self, page: bs.PageInfo) -> None:
+        """Go to `page` by its link in the sidebar, as a student does (no reload; a fresh load if no link)."""
+        link = self.tab.locator(f'[data-testid="stSidebar"] a[href*="{page.url_path}"]')
+        if page.url_path == "/" or await link.count() == 0:
+            await self.open(page)
+            return
+        t0 = time.monotonic()
+        await self.tab.evaluate(bs.MARK_JS)
+        try:
+            await link.first.click()
+            await self.wait_idle(need_run=True)
+        except Exception as e:
+            self.errors.append(f"go to {page.url_path}: not idle after {self.timeout_s:.0f} s "
+                               f"(last: {await self.reason()}; {type(e).__name__})")
+            return
+        self.nav_ms.append((time.monotonic() - t0) * 1000)
+        await self.check(f"go to {page.url_path}")
+
     async def change_slider(self, page: bs.PageInfo, which: int) -> None:
         sliders = self.tab.locator(bs.SLIDER_CSS)
         n = await sliders.count()
@@ -214,7 +236,7 @@ class Session:
                 if changes and changes % page_every == 0:
                     k += 1
                     page = self.pages[k % len(self.pages)]
-                    await self.open(page)
+                    await self.navigate(page)
                 await self.change_slider(page, which=self.index // len(self.pages))
                 changes += 1
         finally:
@@ -243,6 +265,7 @@ async def run_load(browser, base_url: str, pages: list, n: int, seconds: float, 
     errors += [f"session crashed: {type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
     redraw = [x for s in sessions for x in s.redraw_ms]
     loads = [x for s in sessions for x in s.load_ms]
+    navs = [x for s in sessions for x in s.nav_ms]
     return {"sessions": n, "seconds": seconds, "wall_s": round(wall, 1), "errors": len(errors),
             "error_samples": errors[:20], "changes": len(redraw),
             "redraw_p50_ms": statistics.median(redraw) if redraw else None,
@@ -250,6 +273,8 @@ async def run_load(browser, base_url: str, pages: list, n: int, seconds: float, 
             "redraw_max_ms": max(redraw) if redraw else None,
             "opens": len(loads), "load_p50_ms": statistics.median(loads) if loads else None,
             "load_p95_ms": p95(loads) if loads else None,
+            "switches": len(navs), "switch_p50_ms": statistics.median(navs) if navs else None,
+            "switch_p95_ms": p95(navs) if navs else None,
             "rss_start_mb": rss_start, "rss_peak_mb": max(sampler.samples) if sampler.samples else None,
             "rss_end_mb": rss_end, "sessions_without_change": sum(not s.redraw_ms for s in sessions)}
 
@@ -260,11 +285,13 @@ def _fmt(x, spec=".0f") -> str:
 
 def print_table(rows: list[dict], file=sys.stdout) -> None:
     print(f"{'N':>3}  {'s':>4}  {'errors':>6}  {'changes':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}  "
-          f"{'opens':>5}  {'load p95 ms':>11}  {'RSS start MB':>12}  {'peak MB':>7}  {'end MB':>6}", file=file)
+          f"{'loads':>5}  {'load p95 ms':>11}  {'switches':>8}  {'switch p95 ms':>13}  {'RSS start MB':>12}  "
+          f"{'peak MB':>7}  {'end MB':>6}", file=file)
     for r in rows:
         print(f"{r['sessions']:>3}  {r['seconds']:>4.0f}  {r['errors']:>6}  {r['changes']:>7}  "
               f"{_fmt(r['redraw_p50_ms']):>7}  {_fmt(r['redraw_p95_ms']):>7}  {_fmt(r['redraw_max_ms']):>7}  "
-              f"{r['opens']:>5}  {_fmt(r['load_p95_ms']):>11}  {_fmt(r['rss_start_mb']):>12}  "
+              f"{r['opens']:>5}  {_fmt(r['load_p95_ms']):>11}  {r['switches']:>8}  {_fmt(r['switch_p95_ms']):>13}  "
+              f"{_fmt(r['rss_start_mb']):>12}  "
               f"{_fmt(r['rss_peak_mb']):>7}  {_fmt(r['rss_end_mb']):>6}", file=file)
     for r in rows:
         for e in r["error_samples"]:
@@ -308,7 +335,8 @@ def parse_args(argv=None):
     ap.add_argument("--quick", action="store_true", help="5 sessions for 10 s (overrides the two above)")
     ap.add_argument("--interval", type=float, default=5.0, help="seconds between a session's changes (default 5)")
     ap.add_argument("--page-every", type=int, default=3, help="open the next page after this many changes")
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds a redraw may take before it is an error")
+    ap.add_argument("--timeout", type=float, default=120.0,
+                    help="seconds a page load or redraw may take before it is an error (default 120)")
     ap.add_argument("--app-dir", type=Path, default=bs.default_app_dir(),
                     help="folder holding app.py (default: $GRADFLOW_APP_DIR or the project root)")
     ap.add_argument("--json", type=Path, help="also write the results here")

@@ -49,7 +49,9 @@ _one_blas_thread()
 MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
 
 
-@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+# 4 entries: one setting of all three cells plus one. A flow with its params
+# takes up to 36 MB (LSTM, H = 512); the curves come from `summary`.
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def flow(s: Setup, weights: str = "random", sentence: tuple = ()):
     """(params, Flow) of one experiment.
 
@@ -265,7 +267,8 @@ def find_word(split: str, word: str) -> tuple[int, ...]:
     return tuple(data.find_sentences(split, word, limit=SEARCH_LIMIT))
 
 
-@st.cache_resource(max_entries=6, ttl=TTL, show_spinner=False)
+# 4 entries: a random model (one per dice seed) takes 21 MB; trained ones are shared with ptb_model.
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
 def gates_model(cell: str, weights: str, seed: int = 0):
     """(LanguageModel, shipped) for the gates page.
 

@@ -47,7 +47,7 @@ from gradflow.urlstate import Param, encode_value, query_for
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 FULL = os.environ.get("GRADFLOW_FULL_GRID") == "1"
-PAIR_SAMPLE = 20  # pairs run by default (deterministic sample + the required ones); all with FULL
+PAIR_SAMPLE = 12  # pairs run by default (deterministic sample + the required ones); all with FULL
 HAS_PTB = data.ptb_status()[0]
 RUNS = {"count": 0}  # AppTest runs made by this file (printed by test_grid_size when run last)
 

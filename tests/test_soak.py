@@ -50,7 +50,7 @@ def _soak_module():
 @pytest.mark.slow
 def test_50_random_reruns_do_not_leak():
     soak = _soak_module()
-    r = soak.soak(reruns=50, warmup=15, seed=1, new_session_every=25)
+    r = soak.soak(reruns=50, warmup=15, seed=1, new_session_every=25, clear_at_warmup=True)
     print(f"\nsoak: {r['reruns']} reruns, RSS after warm-up {r['rss_warm_mb']:.0f} MB, end {r['rss_end_mb']:.0f} MB, "
           f"caches emptied: {r['rss_warm_cleared_mb']:.0f} → {r['rss_caches_cleared_mb']:.0f} MB")
     assert not r["problems"], r["problems"][:5]
