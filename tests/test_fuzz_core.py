@@ -129,6 +129,9 @@ def test_set_spectral_radius(data, rho):
             assert_unchanged(params[k], out[k], k)
     assert np.isfinite(out["weight_hh"]).all(), "rescaling overflowed silently"
     H = w.shape[1]
+    blocks = spectral.gate_blocks(w)  # the same (H, H) slices, as copies
+    assert len(blocks) == w.shape[0] // H and all(
+        b.base is None and np.array_equal(b, w[g * H:(g + 1) * H]) for g, b in enumerate(blocks))
     for g in range(w.shape[0] // H):
         old, new = w[g * H:(g + 1) * H], out["weight_hh"][g * H:(g + 1) * H]
         if radius(old, of_unit=True) == 0:

@@ -40,7 +40,8 @@ def engine_inputs(draw, dtypes=REAL_DTYPES, truncates=TRUNCATES):
     T = draw(LENGTHS)
     B, D, H = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 5))
     truncate = draw(truncates)
-    if truncate is not None and (isinstance(truncate, (bool, str)) or truncate != int(truncate) or truncate < 1):
+    if truncate is not None and (isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer))
+                                 or truncate < 1):  # an int ≥ 1 (2.0 too is refused, like every size)
         bad.append("truncate")
     G = cells.NUM_GATES.get(cell, 1)
     rng = rng_from(draw)
