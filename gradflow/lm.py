@@ -208,9 +208,13 @@ class Net:
     the dict and vice versa.
     """
 
-    def __init__(self, config: LMConfig, params=None, dtype=np.float32):
+    def __init__(self, config: LMConfig, params=None, dtype=np.float32, *, sparse_embedding: bool = False):
         V, E, H = config.vocab_size, config.embed, config.hidden
         self.config, self.dtype = config, np.dtype(dtype)
+        # As a gradient of an untied model: keep only the embedding rows a window
+        # touched (emb_rows (U,), emb_vals (U, E)), not a dense (V, E) array.
+        self.sparse_embedding = sparse_embedding and not config.tie
+        self.emb_rows = self.emb_vals = None
         self.out = np.zeros((V, H + 1), self.dtype)
         self.emb = self.out[:, :H] if config.tie else np.zeros((V, E), self.dtype)
         shapes = param_shapes(config)
@@ -231,6 +235,12 @@ class Net:
         """The distinct storage arrays (each parameter exactly once), for optimisers and norms."""
         tied = self.config.tie
         return [self.out] + ([] if tied else [self.emb]) + [a for lp in self.layers for a in lp.values()]
+
+    def grad_arrays(self):
+        """As `arrays`, for a gradient: the embedding's touched rows only when it is sparse."""
+        if not self.sparse_embedding:
+            return self.arrays()
+        return [self.out, self.emb_vals] + [a for lp in self.layers for a in lp.values()]
 
     def export(self, dtype=None) -> dict:
         """Contiguous copies under PyTorch names."""
@@ -373,9 +383,15 @@ def window_step(net: Net, ws: Workspace, x, y, state, *, grads: Net | None = Non
         d = res["dx"]  # (T, B, D_k)
     if masks[0] is not None:
         d = d * masks[0]
+    ids, d = x.reshape(N), d.reshape(N, -1)  # (N,), (N, E)
+    if grads.sparse_embedding:  # saves zeroing and updating all V rows every step
+        grads.emb_rows, inverse = np.unique(ids, return_inverse=True)
+        grads.emb_vals = np.zeros((grads.emb_rows.size, d.shape[1]), d.dtype)  # (U, E)
+        np.add.at(grads.emb_vals, inverse, d)
+        return loss, state_out
     if not cfg.tie:
         grads.emb[...] = 0
-    np.add.at(grads.emb, x.reshape(N), d.reshape(N, -1))
+    np.add.at(grads.emb, ids, d)  # tied: adds to the decoder gradient
     return loss, state_out
 
 

@@ -87,7 +87,7 @@ class TrainConfig:
 # --------------------------------------------------------------------------
 def grad_norm(grads: Net) -> float:
     """Global L2 norm of a packed gradient (each parameter once; tied weights counted once)."""
-    arrays = grads.arrays()
+    arrays = grads.grad_arrays()
     sq = sum(float(np.dot(a.ravel(), a.ravel())) for a in arrays)
     if not math.isfinite(sq):  # float32 squares overflow: redo it safely in float64
         return global_norm({str(i): a for i, a in enumerate(arrays)})
@@ -107,9 +107,12 @@ def sgd_step(net: Net, grads: Net, lr: float, clip: float | None):
     rate = 1.0 if clip is None else clip / (norm + EPS)
     clipped = rate < 1.0
     scale = -lr * (rate if clipped else 1.0)
-    for w, g in zip(net.arrays(), grads.arrays()):
+    for w, g in zip(net.arrays(), grads.grad_arrays()):
         g *= g.dtype.type(scale)
-        w += g
+        if g is grads.emb_vals:
+            w[grads.emb_rows] += g  # the rows are unique, so fancy-index += is exact
+        else:
+            w += g
     return norm, clipped, False
 
 
@@ -157,7 +160,10 @@ def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtyp
 # Training
 # --------------------------------------------------------------------------
 def _norms(grads: Net) -> dict:
-    return {k: float(np.linalg.norm(v)) for k, v in grads.views.items()}
+    norms = {k: float(np.linalg.norm(v)) for k, v in grads.views.items()}
+    if grads.sparse_embedding:
+        norms["embedding.weight"] = float(np.linalg.norm(grads.emb_vals))
+    return norms
 
 
 def _slice(ids, k):
@@ -200,7 +206,7 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
     if steps == 0:
         raise ValueError(f"{len(train_ids)} training tokens in {config.batch} streams hold no window of "
                          f"bptt={config.bptt}; use more tokens or a smaller batch/bptt")
-    net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype)
+    net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype, sparse_embedding=True)
     best = Net(cfg, model.params, dtype) if st["best_valid_perplexity"] is not None else None
     ws = Workspace(cfg, config.batch * config.bptt, dtype)
     drop_rng = rng if cfg.dropout > 0 else None

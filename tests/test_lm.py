@@ -244,6 +244,25 @@ def test_sgd_step_equals_pure_clip_then_update():
         np.testing.assert_array_equal(w, model.params[k])  # the step was skipped
 
 
+def test_sparse_embedding_gradient_gives_the_same_step():
+    """The trainer keeps only the touched embedding rows; the update equals the dense one."""
+    cfg = tiny("lstm", V=40, E=3, H=4)
+    model = init_model(cfg, 0)
+    rng = np.random.default_rng(1)
+    x, y = rng.integers(0, 10, (6, 3)), rng.integers(0, 40, (6, 3))  # repeats among 10 ids
+    results = []
+    for sparse in (False, True):
+        net, grads = Net(cfg, model.params, np.float64), Net(cfg, None, np.float64, sparse_embedding=sparse)
+        window_step(net, Workspace(cfg, 18, np.float64), x, y, zero_state(cfg, 3, np.float64), grads=grads)
+        results.append((sgd_step(net, grads, lr=3.0, clip=0.1), net.export()))
+    (dense_out, dense), (sparse_out, sparse) = results
+    assert sparse_out[0] == pytest.approx(dense_out[0], rel=1e-12) and sparse_out[1:] == dense_out[1:]
+    for k in dense:
+        np.testing.assert_allclose(sparse[k], dense[k], rtol=1e-12, atol=1e-15)
+    untouched = np.setdiff1d(np.arange(40), x)
+    np.testing.assert_array_equal(sparse["embedding.weight"][untouched], model.params["embedding.weight"][untouched])
+
+
 def test_lr_schedule_and_events():
     assert next_lr(20.0, True, 4.0) == 20.0 and next_lr(20.0, False, 4.0) == 5.0
     ids = np.random.default_rng(0).integers(0, 11, 400)
