@@ -215,6 +215,8 @@ def ptb_grad_norms() -> dict:
     try:
         with open(path, encoding="utf-8") as f:
             d = json.load(f)
+        if "trained" in d:  # the format `python -m gradflow gradhist` writes
+            d = {"model": d["model_config"]["cell"], "norms": d["trained"]["norms"], "batches": d["batches"]}
         norms = np.asarray(d["norms"], dtype=np.float64)
     except (OSError, KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{GRAD_NORMS_FILE} is unreadable: {e}") from None
