@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pytest
 from fuzz_support import outcome
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from gradflow import checkpoint, data, lm
@@ -137,8 +137,14 @@ def checkpoint_files(draw, good, arrays):
         return how, good[:draw(st.integers(0, len(good)))]
     if how == "flip":
         b = bytearray(good)
+        # Bytes 4..11 of a central-directory record (zip versions, flags, method) make zipfile raise
+        # NotImplementedError or RuntimeError, which checkpoint does not catch yet: the cases
+        # zip-version, zip-encrypted-flag and zip-method below. Drop this exclusion once they pass.
+        known = {i + k for i in range(len(good)) if good.startswith(b"PK\x01\x02", i) for k in range(4, 12)}
         for _ in range(draw(st.integers(1, 8))):
-            b[draw(st.integers(0, len(b) - 1))] = draw(st.integers(0, 255))
+            i = draw(st.integers(0, len(b) - 1))
+            assume(i not in known)
+            b[i] = draw(st.integers(0, 255))
         return how, bytes(b)
     if how == "insert":
         i = draw(st.integers(0, len(good)))
@@ -189,6 +195,15 @@ def test_missing_or_folder_checkpoint(saved):
 DEEP = "[" * 100_000 + "]" * 100_000  # valid JSON, nested deeper than the recursion limit
 
 
+def _one_byte_off(arrays, f, offset, value):
+    """A checkpoint with one byte of its first central-directory record changed."""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    b = bytearray(buf.getvalue())
+    b[b.find(b"PK\x01\x02") + offset] = value
+    f.write(bytes(b))
+
+
 def _defect(make, reason, id):
     return pytest.param(make, marks=pytest.mark.xfail(strict=True, reason=reason), id=id)
 
@@ -202,6 +217,12 @@ def _defect(make, reason, id):
     _defect(lambda arrays, f: np.savez(f, **{**arrays, "__resume__": np.array([DEEP])}),
             "checkpoint.load(with_resume=True): a deeply nested __resume__ raises RecursionError, not caught",
             "deep-json-resume"),
+    _defect(lambda arrays, f: _one_byte_off(arrays, f, 6, 64), "checkpoint._read: zipfile raises "
+            "NotImplementedError('zip file version 6.4') for a corrupt 'version needed', not caught", "zip-version"),
+    _defect(lambda arrays, f: _one_byte_off(arrays, f, 8, 1), "checkpoint._read: zipfile raises RuntimeError "
+            "('... is encrypted, password required') for a corrupt flag byte, not caught", "zip-encrypted-flag"),
+    _defect(lambda arrays, f: _one_byte_off(arrays, f, 10, 1), "checkpoint._read: zipfile raises "
+            "NotImplementedError('That compression method is not supported'), not caught", "zip-method"),
 ])
 def test_bad_checkpoint_files_give_a_clear_value_error(saved, make):
     folder, _, arrays, _ = saved
