@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -83,9 +84,15 @@ def _read(path: str) -> dict:
     if os.path.isdir(path):
         raise ValueError(f"checkpoint {path} is a folder, expected a .npz file")
     try:
-        with np.load(path, allow_pickle=False) as z:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array
+            raise ValueError("a single .npy array, not an .npz archive")
+        with loaded as z:
             return {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:
+    # zipfile reports a damaged header as "encrypted" (RuntimeError) or as an
+    # unknown compression method (NotImplementedError): all mean a corrupt file.
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError,
+            NotImplementedError, zlib.error) as err:
         raise ValueError(f"checkpoint {path} is corrupt or truncated: not a readable .npz file ({err})") from None
 
 
@@ -121,7 +128,7 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
         raise ValueError(f"checkpoint {path} has format {fmt!r}; this version reads {FORMAT!r}")
     try:
         config = LMConfig.from_json(_text(arrays, "__config__", path))
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, RecursionError) as err:
         raise ValueError(f"checkpoint {path} has an invalid model config: {err}") from None
     model_vocab = None
     if "__vocab__" in arrays:
@@ -155,7 +162,7 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
     if "__resume__" in arrays:
         try:
             resume = json.loads(_text(arrays, "__resume__", path))
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:
             raise ValueError(f"checkpoint {path} has an unreadable training state: {err}") from None
     return model, resume
 
