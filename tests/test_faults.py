@@ -208,6 +208,9 @@ def test_link_with_non_finite_numbers_in_the_browser(app_page):
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("GRADFLOW_LOAD_TEST") != "1",
+                    reason="the load test is a benchmark, not part of the default run: "
+                           "GRADFLOW_LOAD_TEST=1 python -m pytest -q tests/test_faults.py, or benchmarks/load_app.py")
 def test_short_load_run(tmp_path):
     # The load benchmark, briefly: 5 sessions for 10 s in one Chromium, on its own server.
     if find_chromium() is None:
