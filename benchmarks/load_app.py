@@ -2,9 +2,9 @@
 
 The app is served on 127.0.0.1 (a fresh server per N). One headless Chromium
 process holds N browser contexts (each its own cookies and Streamlit
-session). Every session loads a page that has a slider, then once every
---interval seconds changes one widget (an arrow key on a slider) and waits
-for the redraw; every --page-every changes it first goes to the next page
+session). Every session loads a page that has a slider, then, for --seconds
+after that page is drawn, changes one widget once every --interval seconds
+(an arrow key on a slider) and waits for the redraw; every --page-every changes it first goes to the next page
 through the sidebar's page links, as a student does. Session starts are
 spread over the first interval, as students arrive. The browser shares the
 machine with the server: on a small machine its rendering is part of what
@@ -19,7 +19,9 @@ Reported per N:
   browser tests: tests/browser_support.py);
 - full page loads and page switches, with their p95 times;
 - the server's RSS (VmRSS of the server process and its children, from
-  /proc) at start (after one warm-up visit), its peak and at the end.
+  /proc) at start (after one warm-up visit), its peak and at the end;
+- CPU seconds used during the run by the server and by the browser side
+  (Chromium, Playwright and this script), which share the machine.
 
 Target (issue 6): 30 sessions for 60 s with 0 errors, p95 under 2 s on a
 2-core machine, and a bounded server RSS.
@@ -86,6 +88,25 @@ def tree_rss_mb(pid: int) -> float | None:
             continue
         todo += _children(p)
     return total / 1024
+
+
+def tree_cpu_s(pid: int, exclude: int | None = None) -> float:
+    """User + system CPU seconds of `pid` and its descendants (without the subtree of `exclude`)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen or p == exclude:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / hz  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+        todo += _children(p)
+    return total
 
 
 class RssSampler:
@@ -174,7 +195,9 @@ class Session:
 
     async def navigate(self, page: bs.PageInfo) -> None:
         """Go to `page` by its link in the sidebar, as a student does (no reload; a fresh load if no link)."""
-        link = self.tab.locator(f'[data-testid="stSidebar"] a[href*="{page.url_path}"]')
+        name = page.url_path.lstrip("/")  # the links' href: the page name, then its query if any
+        link = self.tab.locator(f'[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][href="{name}"], '
+                                f'[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][href^="{name}?"]')
         if page.url_path == "/" or await link.count() == 0:
             await self.open(page)
             return
@@ -218,8 +241,11 @@ class Session:
             self.redraw_ms.append(max(idle["idleSince"], idle["lastMutation"]) - t_key)
         await self.check(f"{page.url_path} after a slider change")
 
-    async def run(self, t_start: float, t_end: float, interval: float, page_every: int) -> None:
-        """Open a page, then change a widget every `interval` s until t_end; next page every page_every changes."""
+    async def run(self, t_start: float, seconds: float, interval: float, page_every: int) -> None:
+        """At t_start open a page; for `seconds` after it is drawn, change a widget every `interval` s.
+
+        Every page_every changes the session first goes to the next page.
+        """
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, t_start - loop.time()))
         try:
@@ -227,9 +253,11 @@ class Session:
             k = self.index
             page = self.pages[k % len(self.pages)]
             await self.open(page)
-            tick, changes = t_start, 0
+            tick = loop.time()
+            t_end, changes = tick + seconds, 0
             while True:
-                tick += interval
+                # The next tick on the session's 5-second grid; ticks missed while waiting are skipped.
+                tick += interval * max(1, math.ceil((loop.time() - tick) / interval))
                 if tick >= t_end:
                     break
                 await asyncio.sleep(max(0.0, tick - loop.time()))
@@ -249,18 +277,21 @@ async def run_load(browser, base_url: str, pages: list, n: int, seconds: float, 
                    page_every: int, timeout_s: float, server_pid: int) -> dict:
     sampler = RssSampler(server_pid)
     rss_start = sampler.sample()
+    cpu0 = tree_cpu_s(server_pid), tree_cpu_s(os.getpid(), exclude=server_pid)
     stop = asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     sessions = [Session(i, browser, base_url, pages, timeout_s) for i in range(n)]
-    # Arrivals spread over the first interval; the last change starts before t0 + seconds.
-    results = await asyncio.gather(*(s.run(t0 + interval * i / n, t0 + seconds, interval, page_every)
+    # Arrivals spread over the first interval.
+    results = await asyncio.gather(*(s.run(t0 + interval * i / n, seconds, interval, page_every)
                                      for i, s in enumerate(sessions)), return_exceptions=True)
     wall = loop.time() - t0
     stop.set()
     await sampling
     rss_end = sampler.sample()
+    cpu_server = tree_cpu_s(server_pid) - cpu0[0]
+    cpu_browser = tree_cpu_s(os.getpid(), exclude=server_pid) - cpu0[1]  # Chromium, Playwright and this script
     errors = [e for s in sessions for e in s.errors]
     errors += [f"session crashed: {type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
     redraw = [x for s in sessions for x in s.redraw_ms]
@@ -276,7 +307,8 @@ async def run_load(browser, base_url: str, pages: list, n: int, seconds: float, 
             "switches": len(navs), "switch_p50_ms": statistics.median(navs) if navs else None,
             "switch_p95_ms": p95(navs) if navs else None,
             "rss_start_mb": rss_start, "rss_peak_mb": max(sampler.samples) if sampler.samples else None,
-            "rss_end_mb": rss_end, "sessions_without_change": sum(not s.redraw_ms for s in sessions)}
+            "rss_end_mb": rss_end, "sessions_without_change": sum(not s.redraw_ms for s in sessions),
+            "cpu_server_s": round(cpu_server, 1), "cpu_browser_s": round(cpu_browser, 1)}
 
 
 def _fmt(x, spec=".0f") -> str:
@@ -286,13 +318,14 @@ def _fmt(x, spec=".0f") -> str:
 def print_table(rows: list[dict], file=sys.stdout) -> None:
     print(f"{'N':>3}  {'s':>4}  {'errors':>6}  {'changes':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}  "
           f"{'loads':>5}  {'load p95 ms':>11}  {'switches':>8}  {'switch p95 ms':>13}  {'RSS start MB':>12}  "
-          f"{'peak MB':>7}  {'end MB':>6}", file=file)
+          f"{'peak MB':>7}  {'end MB':>6}  {'CPU s server':>12}  {'CPU s browser':>13}", file=file)
     for r in rows:
         print(f"{r['sessions']:>3}  {r['seconds']:>4.0f}  {r['errors']:>6}  {r['changes']:>7}  "
               f"{_fmt(r['redraw_p50_ms']):>7}  {_fmt(r['redraw_p95_ms']):>7}  {_fmt(r['redraw_max_ms']):>7}  "
               f"{r['opens']:>5}  {_fmt(r['load_p95_ms']):>11}  {r['switches']:>8}  {_fmt(r['switch_p95_ms']):>13}  "
               f"{_fmt(r['rss_start_mb']):>12}  "
-              f"{_fmt(r['rss_peak_mb']):>7}  {_fmt(r['rss_end_mb']):>6}", file=file)
+              f"{_fmt(r['rss_peak_mb']):>7}  {_fmt(r['rss_end_mb']):>6}  {r['cpu_server_s']:>12.0f}  "
+              f"{r['cpu_browser_s']:>13.0f}", file=file)
     for r in rows:
         for e in r["error_samples"]:
             print(f"ERROR (N={r['sessions']}): {e}", file=file)

@@ -202,7 +202,9 @@ class Page:
         """JSON download of every widget value on this page (codes, not labels)."""
         data = json.dumps({"page": self.name, "settings": self.values}, ensure_ascii=False, indent=2,
                           default=str)
-        (where or st).download_button(self.t("ui.json"), data=data, file_name=f"gradflow_{self.name}.json",
+        # Made on click, like the CSVs: a file stored with the run is released by a later rerun, and a
+        # slow browser then asked the server for it in vain (404 in the load test).
+        (where or st).download_button(self.t("ui.json"), data=lambda: data, file_name=f"gradflow_{self.name}.json",
                                       mime="application/json", key="settings_json", on_click="ignore",
                                       icon=":material/settings:")
 

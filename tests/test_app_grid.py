@@ -13,12 +13,14 @@ T, a clamped index, a value the link could not use) the page must say so
 with a visible message (warning, info, error or caption) whose text comes
 from the i18n table; the rules below state when.
 
-Grid size (AppTest runs), as printed by test_grid_size (see there for how it
-is counted): 217 singles + 40 sampled pairs (the full set of pairs:
-GRADFLOW_FULL_GRID=1) + 16 presets × languages + 25 hostile links + 5
-widget-discovery runs + 44 custom-text runs. Tests of the same ground that
-live elsewhere are not repeated here: tests/test_app.py (interactive min/max
-per visible widget, a few invalid links on page 1) and tests/test_app_pages34.py.
+Grid size (AppTest runs; test_grid_size prints it): by default 248 runs =
+114 singles (every widget's min, max and options; values equal to the
+default are the plain page) + 31 risky pairs (19 required + a fixed sample
+of 12) + 20 presets × languages + 30 hostile links + 11 discovery runs + 42
+custom-text runs. GRADFLOW_FULL_GRID=1 runs 826: all 163 singles, all 516
+pairs and one custom text per Unicode category. Tests of the same ground
+elsewhere are not repeated: tests/test_app.py (interactive min/max of each
+visible widget, a few invalid links on page 1) and tests/test_app_pages34.py.
 
 The shipped PTB models are replaced by small stand-ins (same vocabulary) so
 that the grid does not depend on models/ being trained; pages 1 and 3 need
@@ -446,7 +448,7 @@ def test_hostile_link_warns_about_every_bad_value(page, kind):
 
 
 # ---------------------------------------------------------------- 6. custom text
-def unicode_samples() -> dict[str, str]:
+def unicode_samples(full: bool = FULL) -> dict[str, str]:
     """Texts with characters of every Unicode general category, between two known words.
 
     By default one text per major class (L, M, N, P, S, Z, C) holds up to 3
@@ -461,7 +463,7 @@ def unicode_samples() -> dict[str, str]:
             found[cat].append(chr(cp))
     groups: dict[str, str] = {}
     for cat, chs in sorted(found.items()):
-        name = f"unicode {cat if FULL else cat[0]}"
+        name = f"unicode {cat if full else cat[0]}"
         groups[name] = groups.get(name, "") + "".join(chs) + " "
     return {name: f"the {chs}market" for name, chs in groups.items()}
 
@@ -583,15 +585,16 @@ def test_no_user_text_is_ever_rendered_as_html():
 # ---------------------------------------------------------------- size
 def test_grid_size():
     """The grid's size in AppTest runs (printed; run with -s to see it)."""
-    texts = len(TEXTS) * 2 + 7 + 3  # page 1 and page 3 text, page 3 search word, 3 openings
-    sizes = {"singles": len(SINGLES), "pairs run": len(PAIRS), "pairs in the full grid": len(REQUIRED) + len(ALL_PAIRS),
-             "presets x languages": len(PRESETS) * len(i18n.LANGS), "hostile links": len(PAGES) * len(HOSTILE_KINDS),
-             "discovery": sum(1 + len({tuple(sorted(c.items())) for c in CONTEXT[p].values()}) for p in PAGES),
-             "custom text": texts}
-    total = sum(v for k, v in sizes.items() if k != "pairs in the full grid")
-    full = total - sizes["pairs run"] + sizes["pairs in the full grid"]
-    print(f"\nAppTest grid: {sizes}; total {total} runs by default, {full} with GRADFLOW_FULL_GRID=1"
-          f" (runs made in this session so far: {RUNS['count']})")
+    n_texts = lambda full: (len(TEXTS) - len(unicode_samples(FULL)) + len(unicode_samples(full))) * 2 + 7 + 3  # noqa: E731
+    fixed = {"presets x languages": len(PRESETS) * len(i18n.LANGS), "hostile links": len(PAGES) * len(HOSTILE_KINDS),
+             "discovery": sum(1 + len({tuple(sorted(c.items())) for c in CONTEXT[p].values()}) for p in PAGES)}
+    sizes = {"singles": len(SINGLES), "pairs": len(PAIRS), "custom text": n_texts(FULL), **fixed}
+    full = {"singles": sum(len(extremes(p)) for ps in PARAMS.values() for p in ps),
+            "pairs": len(REQUIRED) + len(ALL_PAIRS), "custom text": n_texts(True), **fixed}
+    print(f"\nAppTest grid of this run: {sizes}, total {sum(sizes.values())} runs; with GRADFLOW_FULL_GRID=1: "
+          f"{full}, total {sum(full.values())} runs (runs made in this session so far: {RUNS['count']})")
     defaults = sum(v == p.default for ps in PARAMS.values() for p in ps for v in extremes(p))
-    assert sizes["singles"] + (0 if FULL else defaults) == sum(len(extremes(p)) for ps in PARAMS.values() for p in ps)
+    assert sizes["singles"] + (0 if FULL else defaults) == full["singles"]  # only default values are left out
+    assert set(map(_id, PAIRS)) <= set(map(_id, REQUIRED + ALL_PAIRS)) and len(PAIRS) == (
+        sizes["pairs"] if not FULL else full["pairs"])
     assert all(p in PARAMS for p in (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING))
