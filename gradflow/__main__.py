@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=_positive_int, default=4)
     t.add_argument("--batch", type=_positive_int, default=20, help="parallel streams B")
     t.add_argument("--bptt", type=_positive_int, default=35, help="window length T")
-    t.add_argument("--lr", type=_float, default=20.0)
+    t.add_argument("--lr", type=_float, default=None,
+                   help="learning rate (default 20); with --resume, replaces the saved one")
     t.add_argument("--lr-decay", type=_float, default=4.0, help="lr divisor when valid perplexity does not improve")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip", type=_float, default=0.25, help="global-norm clipping threshold")
@@ -137,7 +138,7 @@ def cmd_train(a) -> int:
 
     model_cfg = LMConfig(cell=a.cell, layers=a.layers, embed=a.embed, hidden=a.hidden, dropout=a.dropout,
                          tie=a.tie, forget_bias=a.forget_bias)
-    cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=a.lr,
+    cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=20.0 if a.lr is None else a.lr,
                       lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
                       max_tokens=a.max_tokens, valid_tokens=a.valid_tokens)
     vocab = load_vocab()
@@ -151,6 +152,9 @@ def cmd_train(a) -> int:
         if model.config != model_cfg:
             print(f"note: resuming with the model shape stored in {a.out}: {model.config}", file=sys.stderr)
         cfg = TrainConfig.from_dict({**cfg.to_dict(), "model": model.config})
+        if a.lr is not None and a.lr != state["lr"]:
+            print(f"note: lr {state['lr']:g} saved in {a.out} replaced by --lr {a.lr:g}", file=sys.stderr)
+            state = {**state, "lr": a.lr}
         resume = (model, state)
         if state["epoch"] >= cfg.epochs:
             print(f"{a.out} already has {state['epoch']} epoch(s); nothing to do (raise --epochs)")

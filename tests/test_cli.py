@@ -47,9 +47,10 @@ def test_train_two_steps_then_eval_and_resume(tmp_path, capsys):
     assert main(args) == 2  # refuses to overwrite without --resume
     assert "--resume" in capsys.readouterr().err
     args[args.index("--epochs") + 1] = "2"
-    assert main([*args, "--resume"]) == 0
-    text = capsys.readouterr().out
-    assert "from epoch 2 to 2" in text and "epoch 2:" in text
+    assert main([*args, "--resume", "--lr", "3"]) == 0
+    captured = capsys.readouterr()
+    assert "from epoch 2 to 2" in captured.out and "epoch 2:" in captured.out
+    assert " lr 3 " in captured.out and "replaced by --lr 3" in captured.err
 
 
 def test_flow_prints_a_table_and_writes_csv(tmp_path, capsys):
