@@ -181,7 +181,8 @@ def test_spectra_of_matrices(data):
     eig, sv, rad = (r for r, _ in results)
     assert np.isfinite(sv).all() and (sv >= 0).all() and (np.diff(sv, axis=-1) <= 0).all()
     np.testing.assert_allclose(rad, np.max(np.abs(eig), axis=-1), rtol=1e-12)
-    assert (np.asarray(rad) <= sv[..., 0] * (1 + 1e-9) + 1e-300).all(), "radius above the largest singular value"
+    with np.errstate(over="ignore"):  # sv near the float64 maximum: the margin may round to inf
+        assert (np.asarray(rad) <= sv[..., 0] * (1 + 1e-9) + 1e-300).all(), "radius above the largest singular value"
 
 
 @given(st.integers(1, 5), st.sampled_from(SCALES[:-1]), st.one_of(st.integers(-1, 60), st.sampled_from([2.0, True])),
