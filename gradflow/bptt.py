@@ -214,11 +214,18 @@ def _lstm_split(params, dgates, H, truncate):
     return via_cell, via_hidden
 
 
+_GRAM_CANCEL = 1e-2  # below this fraction of S = Σ_b ‖L_b‖‖R_b‖ the Gram result is recomputed
+
+
 def _outer_norms(L, R):
-    """‖Σ_b L[t,b] ⊗ R[t,b]‖_F for every t: (T,).
+    """‖Σ_b L[t,b] ⊗ R[t,b]‖_F for every t: (T,), from L (T, B, M) and R (T, B, N).
 
     From (B, B) Gram matrices of L and R, each first scaled by its largest
-    entry so that squaring neither overflows nor underflows.
+    entry so that squaring neither overflows nor underflows. The Gram sum is
+    the square of the result, so its rounding is eps·S² (S = Σ_b ‖L_b‖‖R_b‖):
+    the result is off by ≈ eps·S²/result. Where rows cancel (result below
+    _GRAM_CANCEL·S, i.e. relative error above ≈ 1e4·eps) the step is recomputed
+    from the explicit (M, N) product L_tᵀ R_t, good to ≈ eps·S.
     """
     def scaled(a):
         s = np.max(np.abs(a), axis=(1, 2))
@@ -229,7 +236,13 @@ def _outer_norms(L, R):
     if L.shape[1] == 1:
         return sl * sr * _norm(L[:, 0]) * _norm(R[:, 0])
     gram = np.einsum("tbc,tbc->t", L @ L.transpose(0, 2, 1), R @ R.transpose(0, 2, 1))
-    return sl * sr * np.sqrt(np.maximum(gram, 0))
+    out = np.sqrt(np.maximum(gram, 0))
+    sizes = np.sum(_norm(L) * _norm(R), axis=1)  # S per step; entries ≤ 1, so no overflow
+    redo = np.flatnonzero(out < _GRAM_CANCEL * sizes)  # False for NaN: non-finite steps stay as they are
+    if redo.size:
+        outer = L[redo].transpose(0, 2, 1) @ R[redo]  # (n, M, N)
+        out[redo] = _norm(outer.reshape(redo.size, -1))
+    return sl * sr * out
 
 
 # --------------------------------------------------------------------------

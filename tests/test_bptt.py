@@ -187,6 +187,23 @@ def test_dW_contrib_is_the_norm_of_each_steps_term(cell, opts):
     np.testing.assert_allclose(flow.dW_contrib, [np.linalg.norm(m) for m in terms], rtol=1e-6, atol=1e-8)
 
 
+def test_dW_contrib_exact_where_batch_rows_cancel_or_underflow():
+    """‖Σ_b L_b ⊗ R_b‖_F from Gram matrices squares the condition: rows that cancel to 1e-7
+    of their size were 0.5% off, and rows whose large entries sit in different
+    rows of L and R (Gram products of 1e-400) gave 0."""
+    from gradflow.bptt import _outer_norms
+    rng = np.random.default_rng(0)
+    l, r = rng.standard_normal(5), rng.standard_normal(3)
+    L = np.stack([l, -l * (1 + 1e-7)])[None]  # (T=1, B=2, 5): rows cancel to 1e-7
+    R = np.stack([r, r])[None]
+    want = np.linalg.norm(L[0, 0] + L[0, 1]) * np.linalg.norm(r)  # L[0,0] + L[0,1] is exact
+    np.testing.assert_allclose(_outer_norms(L, R), [want], rtol=1e-8)
+    L = np.array([[[1.0, 0.0], [1e-200, 0.0]], [[1.0, 2.0], [3.0, 4.0]]])  # step 1: no cancelling
+    R = np.array([[[1e-200, 0.0, 0.0], [1.0, 0.0, 0.0]], [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]])
+    want = [2e-200, np.linalg.norm(L[1].T @ R[1])]
+    np.testing.assert_allclose(_outer_norms(L, R), want, rtol=1e-12)
+
+
 def test_overflow_is_marked_not_raised():
     T, H = 800, 8
     rng = np.random.default_rng(0)
