@@ -84,9 +84,10 @@ def _array(name, value, shape):
 
 def _options(cell, nonlinearity, variant, truncate, T):
     cells.check_cell(cell)
-    if nonlinearity not in rnn.NONLINEARITIES:
+    # not str: an array ['tanh'] would pass `in`, a list of two would raise the array-truth error
+    if not isinstance(nonlinearity, str) or nonlinearity not in rnn.NONLINEARITIES:
         raise ValueError(f"unknown nonlinearity {nonlinearity!r}: expected one of {', '.join(rnn.NONLINEARITIES)}")
-    if variant not in gru.VARIANTS:
+    if not isinstance(variant, str) or variant not in gru.VARIANTS:
         raise ValueError(f"unknown variant {variant!r}: expected one of {', '.join(gru.VARIANTS)}")
     if truncate is not None:
         try:
@@ -138,7 +139,7 @@ def make_upstream(T, B, H, mode="last", rng=None):
     row at t = T−1, zeros elsewhere); "sum": a loss summed over all steps (a
     random unit vector at every step). rng: Generator or int seed.
     """
-    if mode not in LOSSES:
+    if not isinstance(mode, str) or mode not in LOSSES:
         raise ValueError(f"unknown loss mode {mode!r}: expected one of {', '.join(LOSSES)}")
     T, B, H = (cells.check_size(n, v) for n, v in (("T", T), ("B", B), ("H", H)))
     rng = cells.as_rng(rng)
@@ -281,7 +282,7 @@ def sweep(cell, rhos, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last",
     rhos = np.atleast_1d(np.asarray(rhos, dtype=np.float64))
     if rhos.ndim != 1 or rhos.size < 1 or not np.isfinite(rhos).all() or (rhos < 0).any():
         raise ValueError(f"rhos must be a non-empty 1-D array of finite radii ≥ 0, got {rhos!r}")
-    if state not in ("h", "c") or (state == "c" and cell != "lstm"):
+    if not isinstance(state, str) or state not in ("h", "c") or (state == "c" and cell != "lstm"):
         raise ValueError(f"state must be 'h' (or 'c' for the LSTM), got {state!r} for the {cell}")
     params, xs, upstream = sweep_problem(cell, T, H, D, B, kind, seed, loss, input_scale, forget_bias)
     T, H = xs.shape[0], params["weight_hh"].shape[1]

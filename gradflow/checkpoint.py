@@ -7,12 +7,14 @@ Keys:
     __vocab__                   (V,) str: the vocabulary, id order (absent for a model without one)
     __vocab_sha256__            str: sha256 of the vocabulary (gradflow.data.Vocab.digest)
     __resume__                  (1,) str, optional: JSON training state for `train --resume`
+                                (gradflow.optim.check_resume)
 
 A write goes to a temporary file in the same folder, which then replaces the
 target with os.replace, so an interrupted save never destroys a good file.
 Every problem on load (missing, truncated or corrupt file, unknown format,
-bad config, vocabulary hash mismatch, missing or mis-shaped weights) raises
-FileNotFoundError or ValueError naming the file and the problem.
+bad config, vocabulary hash mismatch, missing or mis-shaped weights, invalid
+training state) raises FileNotFoundError or ValueError naming the file and
+the problem.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from gradflow.data import Vocab
 from gradflow.lm import LanguageModel, LMConfig, check_params, param_shapes
+from gradflow.optim import check_resume
 
 FORMAT = "gradflow-lm-1"
 # The trained PTB models shipped in the repository's models/ folder (see models/README.md).
@@ -40,12 +43,14 @@ def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | N
     """Write `model` (and an optional JSON-able training state) to `path` atomically.
 
     dtype: storage precision of the weights, "float16" (half the size; what
-    the shipped models use), "float32" or "float64".
+    the shipped models use), "float32" or "float64". resume: see optim.check_resume.
     """
-    if dtype not in STORAGE:
+    if not isinstance(dtype, str) or dtype not in STORAGE:
         raise ValueError(f"storage dtype must be one of {STORAGE}, got {dtype!r}")
     path = os.fspath(path)
     check_params(model.config, model.params)
+    if resume is not None:
+        check_resume(resume)  # a state that load would refuse is not written
     arrays = {k: np.asarray(model.params[k], dtype=dtype) for k in param_shapes(model.config)}
     if dtype == "float16":
         over = [k for k, a in arrays.items() if not np.all(np.isfinite(a))]
@@ -164,12 +169,16 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
             resume = json.loads(_text(arrays, "__resume__", path))
         except (json.JSONDecodeError, RecursionError) as err:
             raise ValueError(f"checkpoint {path} has an unreadable training state: {err}") from None
+        try:
+            check_resume(resume)
+        except ValueError as err:
+            raise ValueError(f"checkpoint {path} has an invalid training state: {err}") from None
     return model, resume
 
 
 def shipped_path(name: str) -> str:
     """Path of a shipped model: models/<name>.npz for name in SHIPPED."""
-    if name not in SHIPPED:
+    if not isinstance(name, str) or name not in SHIPPED:
         raise ValueError(f"unknown shipped model {name!r}; expected one of {SHIPPED}")
     return os.path.join(MODELS_DIR, f"{name}.npz")
 

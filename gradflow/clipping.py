@@ -175,7 +175,7 @@ def clip(grads, method: str = "norm", threshold: float | None = None) -> ClipRes
     non-finite: always for "norm" and "none" with an inf/NaN norm; for
     "value" only if a NaN survives (value clipping turns inf into +-threshold).
     """
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:  # an array ['norm'] would pass `in`
         raise ValueError(f"unknown clipping method {method!r}; allowed: {', '.join(METHODS)}")
     g = _arrays(grads)
     if method != "none" and threshold is None:

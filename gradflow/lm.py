@@ -36,15 +36,12 @@ from gradflow.cells._loop import _controller
 
 # U(-r, r) for the embedding and decoder, as in PyTorch's word_language_model.
 INIT_RANGE = 0.1
-
-
-def as_rng(seed) -> np.random.Generator:
-    """An int seed -> np.random.default_rng(seed); a Generator is used as is."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int or np.random.Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+# Upper bounds of LMConfig's sizes: far above any model this NumPy trainer can fit in
+# memory or time (PTB: V = 10,000), low enough that a corrupt checkpoint config is
+# refused at once instead of building a per-layer parameter table first.
+MAX_VOCAB = 1_000_000
+MAX_LAYERS = 16
+MAX_WIDTH = 8192  # embed E and hidden H
 
 
 @dataclass(frozen=True)
@@ -63,20 +60,33 @@ class LMConfig:
     forget_bias: float = 0.0  # LSTM only: added to the forget-gate bias at init
 
     def __post_init__(self):
-        if self.cell not in cells.CELLS:
-            raise ValueError(f"unknown cell {self.cell!r}; expected one of {cells.CELLS}")
-        for name in ("vocab_size", "layers", "embed", "hidden"):
+        """ValueError naming the first bad field; numbers are stored as plain int, float and bool
+        (NumPy scalars included), so that to_json always works."""
+        cells.check_cell(self.cell)
+        for name, hi in (("vocab_size", MAX_VOCAB), ("layers", MAX_LAYERS), ("embed", MAX_WIDTH),
+                         ("hidden", MAX_WIDTH)):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"LMConfig.{name} must be a positive int, got {v!r}")
-        if not 0.0 <= float(self.dropout) < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= hi:
+                raise ValueError(f"LMConfig.{name} must be an integer in [1, {hi}], got {v!r}")
+            object.__setattr__(self, name, int(v))
+        for name in ("dropout", "forget_bias"):
+            v = getattr(self, name)
+            x = cells.finite_float(v)
+            if x is None:
+                raise ValueError(f"LMConfig.{name} must be a finite real number, got {v!r}")
+            object.__setattr__(self, name, x)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"LMConfig.dropout must be in [0, 1), got {self.dropout!r}")
+        if not isinstance(self.tie, (bool, np.bool_)):
+            raise ValueError(f"LMConfig.tie must be true or false, got {self.tie!r}")
+        object.__setattr__(self, "tie", bool(self.tie))
         if self.tie and self.embed != self.hidden:
             raise ValueError(f"weight tying needs embed == hidden, got embed={self.embed}, hidden={self.hidden}")
-        if self.nonlinearity not in ("tanh", "relu", "linear"):
-            raise ValueError(f"unknown nonlinearity {self.nonlinearity!r}; expected tanh, relu or linear")
-        if self.variant not in ("pytorch", "cho"):
-            raise ValueError(f"unknown GRU variant {self.variant!r}; expected 'pytorch' or 'cho'")
+        if not isinstance(self.nonlinearity, str) or self.nonlinearity not in cells.rnn.NONLINEARITIES:
+            raise ValueError(f"unknown nonlinearity {self.nonlinearity!r}; expected one of "
+                             f"{', '.join(cells.rnn.NONLINEARITIES)}")
+        if not isinstance(self.variant, str) or self.variant not in cells.gru.VARIANTS:
+            raise ValueError(f"unknown GRU variant {self.variant!r}; expected one of {', '.join(cells.gru.VARIANTS)}")
 
     @property
     def cell_options(self) -> dict:
@@ -130,7 +140,7 @@ def param_shapes(config: LMConfig) -> dict:
 
 def init_model(config: LMConfig, seed=0, vocab=None, dtype=np.float64) -> LanguageModel:
     """A freshly initialised model: U(-0.1, 0.1) embedding/decoder, zero decoder bias, PyTorch cell init."""
-    rng = as_rng(seed)
+    rng = cells.as_rng(seed, allow_none=False)
     V, E, H = config.vocab_size, config.embed, config.hidden
     params = {"embedding.weight": rng.uniform(-INIT_RANGE, INIT_RANGE, (V, E))}
     for k in range(config.layers):

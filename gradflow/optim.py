@@ -31,10 +31,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from gradflow import cells
 from gradflow import data as ptb
 from gradflow.clipping import EPS, global_norm
-from gradflow.lm import (LanguageModel, LMConfig, Net, Workspace, as_rng, check_ids, init_model,
-                         window_step, zero_state)
+from gradflow.lm import (LanguageModel, LMConfig, Net, Workspace, check_ids, init_model, window_step,
+                         zero_state)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class TrainConfig:
             raise ValueError(f"lr_decay must be >= 1, got {self.lr_decay!r}")
         if self.clip is not None and not self.clip > 0:
             raise ValueError(f"clip must be a positive number or None (no clipping), got {self.clip!r}")
-        if self.dtype not in ("float32", "float64"):
+        if not isinstance(self.dtype, str) or self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         for name in ("max_tokens", "valid_tokens"):
             v = getattr(self, name)
@@ -170,6 +171,51 @@ def _slice(ids, k):
     return ids if k is None else ids[:k]
 
 
+_RESUME_KEYS = ("epoch", "step", "lr", "best_valid_perplexity", "history", "train_seconds", "train_tokens", "rng")
+
+
+def check_resume(state) -> dict:
+    """`state` if `train(resume=...)` can continue from it, else ValueError naming the bad field.
+
+    The "resume" dict of an epoch event: epoch, step, train_tokens (ints ≥ 0), lr (finite > 0),
+    best_valid_perplexity (None or finite > 0), train_seconds (finite ≥ 0), history (one record
+    per epoch, each with a finite valid_perplexity > 0) and rng (a PCG64 bit-generator state).
+    """
+    if not isinstance(state, dict):
+        raise ValueError(f"the training state must be a JSON object, got {type(state).__name__}")
+    missing = [k for k in _RESUME_KEYS if k not in state]
+    if missing:
+        raise ValueError(f"the training state has no {', '.join(missing)}")
+    for k in ("epoch", "step", "train_tokens"):
+        v = state[k]
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"the training state's {k} must be an integer ≥ 0, got {v!r}")
+    lr, seconds, best = (cells.finite_float(state[k]) for k in ("lr", "train_seconds", "best_valid_perplexity"))
+    if lr is None or lr <= 0:
+        raise ValueError(f"the training state's lr must be a finite number > 0, got {state['lr']!r}")
+    if seconds is None or seconds < 0:
+        raise ValueError(f"the training state's train_seconds must be a finite number ≥ 0, "
+                         f"got {state['train_seconds']!r}")
+    if state["best_valid_perplexity"] is not None and (best is None or best <= 0):
+        raise ValueError(f"the training state's best_valid_perplexity must be null or a finite number > 0, "
+                         f"got {state['best_valid_perplexity']!r}")
+    history = state["history"]
+    n = len(history) if isinstance(history, list) else None
+    if n != state["epoch"]:  # train appends one record per epoch
+        raise ValueError(f"the training state's history must be a list of {state['epoch']} epoch record(s), "
+                         f"got {type(history).__name__ if n is None else f'{n} record(s)'}")
+    for i, r in enumerate(history):
+        ppl = cells.finite_float(r.get("valid_perplexity")) if isinstance(r, dict) else None
+        if ppl is None or ppl <= 0:
+            raise ValueError(f"the training state's history[{i}] must be a record with a finite "
+                             f"valid_perplexity > 0, got {r!r}")
+    try:
+        np.random.PCG64().state = state["rng"]
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise ValueError(f"the training state's rng is not a PCG64 generator state: {err}") from None
+    return state
+
+
 def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *, vocab=None,
           seed=0, resume=None):
     """Train a language model; a generator of event dicts (see the module docstring).
@@ -188,13 +234,13 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
     valid_ids = _slice(np.asarray(valid_ids), config.valid_tokens)
     dtype = np.dtype(config.dtype)
     if resume is None:
-        rng = as_rng(seed)
+        rng = cells.as_rng(seed, allow_none=False)
         model = init_model(config.model, rng, vocab)
         st = {"epoch": 0, "step": 0, "lr": config.lr, "best_valid_perplexity": None, "history": [],
               "train_seconds": 0.0, "train_tokens": 0}
     else:
         model, st = resume
-        st = json.loads(json.dumps(st))  # private copy
+        st = json.loads(json.dumps(check_resume(st)))  # private copy
         rng = np.random.default_rng()
         rng.bit_generator.state = st["rng"]
         vocab = model.vocab if model.vocab is not None else vocab
@@ -284,7 +330,7 @@ def gradient_norm_samples(model: LanguageModel, ids, *, batches: int = 200, batc
     n = ptb.num_windows(streams, bptt)
     if batches + 5 > n:
         raise ValueError(f"{len(ids)} tokens give {n} windows of {batch}x{bptt}; {batches} batches need {batches + 5}")
-    rng = as_rng(seed)
+    rng = cells.as_rng(seed, allow_none=False)
     start = int(rng.integers(5, n - batches + 1))
     net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype)
     ws = Workspace(cfg, batch * bptt, net.dtype)

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .cells import as_rng
+
 KINDS = ("orthogonal", "gaussian", "symmetric", "nonnormal")
 
 # Upper bound of |f'(a)| of each activation: gamma in Pascanu et al. (2013).
@@ -33,15 +35,6 @@ _SVD_BATCH = 32
 # --------------------------------------------------------------------------- #
 # validation helpers
 # --------------------------------------------------------------------------- #
-
-def _as_rng(rng) -> np.random.Generator:
-    """None -> fresh Generator; int -> np.random.default_rng(int); Generator -> itself."""
-    if isinstance(rng, bool) or not (rng is None or isinstance(rng, (int, np.integer, np.random.Generator))):
-        raise ValueError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
-    if isinstance(rng, (int, np.integer)) and rng < 0:
-        raise ValueError(f"rng seed must be >= 0, got {rng}")
-    return np.random.default_rng(rng)
-
 
 def _check_H(H) -> int:
     if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or H < 1:
@@ -60,7 +53,7 @@ def _check_nonneg(name: str, value) -> float:
 
 
 def _check_kind(kind) -> str:
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # an array ['orthogonal'] would pass `in`
         raise ValueError(f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
     return kind
 
@@ -102,7 +95,7 @@ def haar_orthogonal(H: int, rng=None) -> np.ndarray:
     diagonal are moved into Q (Mezzadri 2007); that is the sign fix below.
     """
     H = _check_H(H)
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     Q, R = np.linalg.qr(rng.standard_normal((H, H)))  # (H, H), (H, H)
     d = np.sign(np.diag(R))
     d[d == 0] = 1.0  # a zero pivot has probability 0, but keep Q orthogonal anyway
@@ -139,7 +132,7 @@ def nonnormal_matrix(H: int, rho: float, rng=None, nonnormality: float = 1.0):
     H = _check_H(H)
     rho = _check_nonneg("rho", rho)
     nonnormality = _check_nonneg("nonnormality", nonnormality)
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     lam = _nonnormal_eigvals(H)  # (H,)
     N = np.triu(rng.standard_normal((H, H)), k=1) * (nonnormality / math.sqrt(H))  # (H, H)
     Q = haar_orthogonal(H, rng)
@@ -165,7 +158,7 @@ def base_recurrent_matrix(H: int, kind: str = "orthogonal", rng=None, *,
     H = _check_H(H)
     kind = _check_kind(kind)
     nonnormality = _check_nonneg("nonnormality", nonnormality)
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     if kind == "orthogonal":
         return haar_orthogonal(H, rng)
     if kind == "nonnormal":
@@ -276,7 +269,7 @@ def with_recurrent_spectrum(params, rho: float, kind: str = "orthogonal", rng=No
     rho = _check_nonneg("rho", rho)
     kind = _check_kind(kind)
     w = _check_weight_hh(params)
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     H = w.shape[1]
     blocks = [recurrent_matrix(H, rho, kind, rng, nonnormality=nonnormality)
               for _ in range(w.shape[0] // H)]

@@ -337,3 +337,19 @@ def test_sweep_bad_input(kwargs, match):
 def test_make_upstream_bad_mode():
     with pytest.raises(ValueError, match="unknown loss mode"):
         gf.make_upstream(3, 1, 2, "mean", 0)
+
+
+@pytest.mark.parametrize("bad", [["tanh"], {"a": 1}, np.array(["tanh"]), np.array(["tanh", "relu"]), None])
+def test_option_names_of_any_type_raise_value_error(bad):
+    """Names are strings: a list or dict, or an array (['tanh'] passed `in`, two entries raised
+    NumPy's truth-value error) must give the same clear error as an unknown string."""
+    args = _good()
+    for kwargs, match in (({"nonlinearity": bad}, "unknown nonlinearity"), ({"variant": bad}, "unknown variant")):
+        with pytest.raises(ValueError, match=match):
+            gf.gradient_flow("lstm", args["params"], args["xs"], args["upstream"], **kwargs)
+    with pytest.raises(ValueError, match="unknown cell"):
+        gf.gradient_flow(bad, args["params"], args["xs"], args["upstream"])
+    with pytest.raises(ValueError, match="unknown loss mode"):
+        gf.make_upstream(3, 1, 2, bad, 0)
+    with pytest.raises(ValueError, match="state must be 'h'"):
+        gf.sweep("lstm", [1.0], 3, 2, state=bad)

@@ -167,6 +167,16 @@ def test_init_params_bad_input(bad, match):
         cells.init_params(args.pop("cell"), args.pop("D"), args.pop("H"), args.pop("rng"), **args)
 
 
+@pytest.mark.parametrize("bad", [["lstm"], {"cell": "lstm"}, np.array(["lstm"]), np.array(["lstm", "gru"]), None, 3])
+def test_cell_name_of_any_type_raises_value_error(bad):
+    """An unhashable name (list, dict, array) raised TypeError from the dict lookup; a one-element
+    array passed a tuple's `in`."""
+    with pytest.raises(ValueError, match="unknown cell .*expected one of rnn, lstm, gru"):
+        cells.check_cell(bad)
+    with pytest.raises(ValueError, match="unknown cell"):
+        cells.init_params(bad, 2, 3, 0)
+
+
 def test_gru_variants_differ_and_rnn_nonlinearities_differ():
     rng, params, x, h, c = make("gru")
     assert not np.allclose(gru.step_forward(x, h, params, "pytorch")[0], gru.step_forward(x, h, params, "cho")[0])

@@ -174,6 +174,13 @@ def test_dispatcher_flags():
         cl.clip(g, "norm")
 
 
+@pytest.mark.parametrize("bad", [["norm"], {"a": 1}, np.array(["norm"]), np.array(["norm", "value"]), None])
+def test_clip_method_of_any_type_raises_value_error(bad):
+    """A one-element array passed `in METHODS`, two entries raised NumPy's truth-value error."""
+    with pytest.raises(ValueError, match="unknown clipping method .*allowed: norm, value, none"):
+        cl.clip({"w": np.ones(3)}, bad, 1.0)
+
+
 @pytest.mark.parametrize("bad", [-1.0, np.nan, "big", None])
 def test_bad_thresholds(bad):
     g = {"w": np.ones(3)}

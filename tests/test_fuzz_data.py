@@ -87,7 +87,9 @@ def saved(tmp_path_factory):
     words = data.Vocab(tuple(f"w{i}" for i in range(17)))
     model = lm.init_model(lm.LMConfig(cell="gru", vocab_size=17, embed=4, hidden=4, layers=2, tie=True), 0, words)
     path = folder / "good.npz"
-    checkpoint.save(path, model, resume={"epoch": 3, "lr": 5.0})
+    state = {"epoch": 0, "step": 0, "lr": 5.0, "best_valid_perplexity": None, "history": [], "train_seconds": 0.0,
+             "train_tokens": 0, "rng": np.random.default_rng(0).bit_generator.state}
+    checkpoint.save(path, model, resume=state)
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     return folder, path.read_bytes(), arrays, words

@@ -296,19 +296,24 @@ def test_training_is_reproducible_and_resumable():
 # --------------------------------------------------------------------------
 # checkpoints
 # --------------------------------------------------------------------------
+# A training state as train's epoch events give it (see optim.check_resume).
+RESUME = {"epoch": 1, "step": 9, "lr": 5.0, "best_valid_perplexity": 12.5, "train_seconds": 0.5, "train_tokens": 630,
+          "history": [{"epoch": 1, "valid_perplexity": 12.5}], "rng": np.random.default_rng(0).bit_generator.state}
+
+
 @pytest.fixture
 def saved(tmp_path):
     words = Vocab(tuple(f"w{i}" for i in range(17)))
     model = init_model(tiny("gru", V=17, E=4, H=4, tie=True), 0, words)
     path = tmp_path / "m.npz"
-    checkpoint.save(path, model, resume={"epoch": 3, "lr": 5.0})
+    checkpoint.save(path, model, resume=RESUME)
     return model, path, words
 
 
 def test_checkpoint_round_trip(saved, tmp_path):
     model, path, words = saved
     loaded, resume = checkpoint.load(path, vocab=words, with_resume=True)
-    assert loaded.config == model.config and resume == {"epoch": 3, "lr": 5.0}
+    assert loaded.config == model.config and resume == RESUME
     assert loaded.vocab == words and set(loaded.params) == set(model.params) and "decoder.weight" not in loaded.params
     for k, v in model.params.items():
         np.testing.assert_array_equal(loaded.params[k], v.astype(np.float32))
@@ -386,3 +391,110 @@ def test_interrupted_save_keeps_the_old_file(saved, monkeypatch):
     assert path.read_bytes() == before
     assert not list(path.parent.glob("*.tmp"))
     assert zipfile.is_zipfile(path)
+
+
+# --------------------------------------------------------------------------
+# configuration and training-state validation
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("field,bad,match", [
+    ("cell", ["lstm"], "unknown cell"), ("cell", "xlstm", "unknown cell"),
+    ("vocab_size", 0, "vocab_size must be an integer in"), ("vocab_size", 10**7, "vocab_size"),
+    ("layers", 0, r"layers must be an integer in \[1, 16\]"), ("layers", 17, "layers"), ("layers", 10**9, "layers"),
+    ("layers", 2.0, "layers"), ("layers", True, "layers"), ("embed", 8193, "embed"), ("hidden", "8", "hidden"),
+    ("dropout", "0.1", "dropout must be a finite real"), ("dropout", True, "dropout"), ("dropout", None, "dropout"),
+    ("dropout", math.nan, "dropout"), ("dropout", 1.0, r"dropout must be in \[0, 1\)"), ("dropout", -0.1, "dropout"),
+    ("forget_bias", "1", "forget_bias must be a finite real"), ("forget_bias", math.nan, "forget_bias"),
+    ("forget_bias", math.inf, "forget_bias"), ("forget_bias", None, "forget_bias"), ("forget_bias", 10**400, "forget_bias"),
+    ("tie", 1, "tie must be true or false"), ("tie", "yes", "tie"), ("tie", None, "tie"),
+    ("nonlinearity", "gelu", "unknown nonlinearity"), ("nonlinearity", np.array(["tanh"]), "unknown nonlinearity"),
+    ("nonlinearity", ["tanh", "relu"], "unknown nonlinearity"), ("variant", np.array(["cho"]), "unknown GRU variant"),
+])
+def test_lm_config_rejects_bad_fields(field, bad, match):
+    """Strings, NaN, bools, unbounded sizes and arrays of a valid name used to be accepted (or to fail later)."""
+    with pytest.raises(ValueError, match=match):
+        LMConfig(**{field: bad})
+
+
+def test_lm_config_stores_plain_values():
+    """NumPy scalars are stored as int, float and bool, so the config still writes JSON."""
+    cfg = LMConfig(layers=np.int64(2), embed=np.int32(4), hidden=4, dropout=np.float32(0.25), tie=np.True_,
+                   forget_bias=np.int8(1))
+    assert LMConfig.from_json(cfg.to_json()) == cfg
+    assert [type(getattr(cfg, k)) for k in ("layers", "embed", "dropout", "tie", "forget_bias")] == [
+        int, int, float, bool, float]
+
+
+def test_lm_seeds_come_from_the_one_as_rng():
+    """One as_rng (gradflow.cells) for the engine, the spectra and the LM; the LM refuses None
+    (a run must be reproducible from its seed), the others draw fresh entropy."""
+    import gradflow.lm
+    from gradflow import cells, spectral
+
+    assert not hasattr(gradflow.lm, "as_rng") and not hasattr(spectral, "_as_rng")
+    cfg = tiny("gru")
+    for bad in (None, True, -1, 1.5, "3"):
+        with pytest.raises(ValueError, match="seed must be a non-negative int or an np.random.Generator"):
+            init_model(cfg, bad)
+    with pytest.raises(ValueError, match="seed must be"):
+        next(train(TrainConfig(model=cfg), np.arange(13), np.arange(13), seed=None))
+    np.testing.assert_array_equal(init_model(cfg, np.int64(3)).params["rnn.weight_hh_l0"],
+                                  init_model(cfg, 3).params["rnn.weight_hh_l0"])
+    assert isinstance(cells.as_rng(None), np.random.Generator)
+    assert spectral.base_recurrent_matrix(3, rng=None).shape == (3, 3)
+    with pytest.raises(ValueError, match="seed must be a non-negative int, None or an np.random.Generator"):
+        spectral.base_recurrent_matrix(3, rng=-1)
+
+
+def test_checkpoint_with_a_bad_config_is_refused_quickly(saved, tmp_path):
+    """layers = 10**9 used to reach param_shapes, which builds a dict entry per layer."""
+    import time
+
+    _, path, _ = saved
+    for name, change, message in [("deep", {"layers": 10**9}, "layers"), ("wide", {"hidden": 10**12}, "hidden"),
+                                  ("fbias", {"forget_bias": "1"}, "forget_bias"), ("nan", {"dropout": math.nan}, "dropout")]:
+        p = tmp_path / f"{name}.npz"
+        p.write_bytes(path.read_bytes())
+        rewrite(p, lambda a: a.__setitem__("__config__", np.array(
+            [json.dumps({**json.loads(str(a["__config__"][0])), **change})])))
+        started = time.perf_counter()
+        with pytest.raises(ValueError, match=f"{name}.npz has an invalid model config.*{message}"):
+            checkpoint.load(p)
+        assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("name,resume,message", [
+    ("list", [RESUME], "must be a JSON object, got list"), ("number", 3, "JSON object, got int"),
+    ("null", None, "JSON object, got NoneType"), ("nostep", {k: v for k, v in RESUME.items() if k != "step"}, "no step"),
+    ("epoch", {**RESUME, "epoch": -1}, "epoch must be an integer ≥ 0"), ("float", {**RESUME, "epoch": 1.0}, "epoch"),
+    ("bool", {**RESUME, "step": True}, "step"), ("tokens", {**RESUME, "train_tokens": "630"}, "train_tokens"),
+    ("lr0", {**RESUME, "lr": 0}, "lr must be a finite number > 0"), ("lrstr", {**RESUME, "lr": "5"}, "lr"),
+    ("lrnan", {**RESUME, "lr": math.nan}, "lr"), ("lrinf", {**RESUME, "lr": math.inf}, "lr"),
+    ("secs", {**RESUME, "train_seconds": -1}, "train_seconds"), ("best", {**RESUME, "best_valid_perplexity": 0}, "best"),
+    ("history", {**RESUME, "history": []}, "history must be a list of 1 epoch record"),
+    ("record", {**RESUME, "history": [{"epoch": 1}]}, r"history\[0\] must be a record"),
+    ("rng", {**RESUME, "rng": {}}, "rng is not a PCG64"), ("mt", {**RESUME, "rng": {"bit_generator": "MT19937"}}, "rng"),
+])
+def test_checkpoint_training_state_is_validated(saved, tmp_path, name, resume, message):
+    """A __resume__ that is not a training state train can continue was returned as is."""
+    _, path, _ = saved
+    p = tmp_path / f"{name}.npz"
+    p.write_bytes(path.read_bytes())
+    rewrite(p, lambda a: a.__setitem__("__resume__", np.array([json.dumps(resume)])))
+    with pytest.raises(ValueError, match=f"{name}.npz has an invalid training state: .*{message}"):
+        checkpoint.load(p, with_resume=True)
+    assert isinstance(checkpoint.load(p), LanguageModel)  # the weights alone are fine
+    if resume is not None:
+        with pytest.raises(ValueError, match=message):  # and such a state is never written
+            checkpoint.save(tmp_path / "new.npz", checkpoint.load(p), resume=resume)
+        assert not (tmp_path / "new.npz").exists()
+
+
+def test_names_of_any_type_raise_value_error(saved, tmp_path):
+    """An array holding one valid name passed the tuple's `in` and failed later with another error."""
+    model, _, _ = saved
+    with pytest.raises(ValueError, match="storage dtype"):
+        checkpoint.save(tmp_path / "x.npz", model, dtype=np.array(["float32"]))
+    with pytest.raises(ValueError, match="unknown shipped model"):
+        checkpoint.shipped_path(["lstm"])
+    with pytest.raises(ValueError, match="dtype must be"):
+        TrainConfig(dtype=np.array(["float32"]))

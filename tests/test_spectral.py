@@ -120,6 +120,16 @@ def test_unknown_kind_names_allowed_values():
         sp.recurrent_matrix(4, 1.0, "gaussian", rng="seed")
 
 
+@pytest.mark.parametrize("bad", [["orthogonal"], {"a": 1}, np.array(["orthogonal"]),
+                                 np.array(["orthogonal", "gaussian"]), None])
+def test_kind_of_any_type_raises_value_error(bad):
+    """A one-element array passed `in KINDS`, two entries raised NumPy's truth-value error."""
+    with pytest.raises(ValueError, match="unknown kind .*allowed: orthogonal"):
+        sp.base_recurrent_matrix(4, bad, rng=0)
+    with pytest.raises(ValueError, match="unknown kind"):
+        sp.recurrent_matrix(4, 1.0, bad, rng=0)
+
+
 # --------------------------------------------------------------------------- #
 # spectra of matrices and parameter dicts
 # --------------------------------------------------------------------------- #

@@ -22,7 +22,7 @@ PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 def check_cell(cell):
     """Return the cell name, or raise ValueError naming the allowed ones."""
-    if cell not in MODULES:
+    if not isinstance(cell, str) or cell not in MODULES:  # a list would raise TypeError in the dict
         raise ValueError(f"unknown cell {cell!r}: expected one of {', '.join(CELLS)}")
     return cell
 
@@ -34,13 +34,30 @@ def check_size(name, value):
     return int(value)
 
 
-def as_rng(seed):
-    """np.random.Generator from a Generator (used as is) or a non-negative int seed."""
+def finite_float(value):
+    """`value` as a finite float, or None: bools, strings, NaN, inf and ints beyond float range are refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    try:
+        x = float(value)
+    except OverflowError:
+        return None
+    return x if np.isfinite(x) else None
+
+
+def as_rng(seed, *, allow_none=True):
+    """np.random.Generator from a Generator (used as is), a non-negative int seed or None.
+
+    None draws fresh entropy; allow_none=False refuses it where a run must be
+    reproducible from its seed (the language model's initialisation and training).
+    """
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
-        return np.random.default_rng(seed)
-    raise ValueError(f"seed must be a non-negative int or an np.random.Generator, got {seed!r}")
+    if (seed is None and allow_none) or (
+            isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(None if seed is None else int(seed))
+    allowed = "a non-negative int" + (", None" if allow_none else "") + " or an np.random.Generator"
+    raise ValueError(f"seed must be {allowed}, got {seed!r}")
 
 
 def init_params(cell, D, H, rng, *, forget_bias=0.0, dtype=np.float64):
