@@ -7,6 +7,12 @@ until the last chart mutation of the redraw, as median and p95 over --presses
 presses. The server is started once on 127.0.0.1 and warmed up by one visit of
 the home page first (its Python imports are reported separately).
 
+Unless --no-floor is given, the same measurements are taken in the same run
+on a minimal Streamlit app (one slider, one plotly line chart, nothing else):
+the "Streamlit floor" of this machine. The ratios page / floor are what to
+compare across machines; the absolute times depend on the CPU and its load
+(Chromium renders in software here).
+
 Usage (from the project root, after pip install -r requirements-dev.txt and
 with Debian's chromium installed):
     python benchmarks/bench_app.py [--presses 20] [--pages main,Vanishing_Gradients]
@@ -57,15 +63,50 @@ def measure_page(browser, base_url: str, page: bs.PageInfo, presses: int) -> dic
         ctx.close()
 
 
-def print_table(rows: list[dict]) -> None:
-    width = max(len("page"), *(len(r["page"]) for r in rows))
-    print(f"{'page':<{width}}  {'load s':>7}  {'redraw median ms':>16}  {'p95 ms':>7}  {'presses':>7}")
-    for r in rows:
+FLOOR_APP = """\
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+rho = st.slider("rho", 0.0, 3.0, 1.0, 0.05)
+t = np.arange(100)
+fig = go.Figure(go.Scatter(x=t, y=rho ** (99.0 - t)))
+fig.update_yaxes(type="log")
+st.plotly_chart(fig)
+"""
+
+
+def measure_floor(browser, presses: int) -> dict:
+    """Load and redraw of the minimal app (FLOOR_APP) on its own server."""
+    folder = Path(tempfile.mkdtemp(prefix="bench_app_floor_"))
+    (folder / "app.py").write_text(FLOOR_APP)
+    server = bs.StreamlitServer(folder, folder / "server.log")
+    try:
+        server.start()
+        page = bs.PageInfo("streamlit floor", "/", folder / "app.py")
+        measure_page(browser, server.base_url, page, presses=0)  # server imports
+        return measure_page(browser, server.base_url, page, presses)
+    finally:
+        server.stop()
+
+
+def print_table(rows: list[dict], floor: dict | None = None) -> None:
+    everything = rows + ([floor] if floor else [])
+    width = max(len("page"), *(len(r["page"]) for r in everything))
+    fmed = statistics.median(floor["redraw_ms"]) if floor and floor["redraw_ms"] else None
+    print(f"{'page':<{width}}  {'load s':>7}  {'redraw median ms':>16}  {'p95 ms':>7}  {'presses':>7}"
+          + ("  load/floor  redraw/floor" if floor else ""))
+    for r in everything:
         d = r["redraw_ms"]
         med = f"{statistics.median(d):.0f}" if d else "-"
         top = f"{p95(d):.0f}" if d else "-"
         n = len(d) + r["no_chart_change"]
-        print(f"{r['page']:<{width}}  {r['load_s']:>7.2f}  {med:>16}  {top:>7}  {n:>7}")
+        line = f"{r['page']:<{width}}  {r['load_s']:>7.2f}  {med:>16}  {top:>7}  {n:>7}"
+        if floor:
+            rl = f"{r['load_s'] / floor['load_s']:.2f}"
+            rr = f"{statistics.median(d) / fmed:.2f}" if d and fmed else "-"
+            line += f"  {rl:>10}  {rr:>12}"
+        print(line)
     for r in rows:
         if r["no_chart_change"]:
             print(f"note: {r['page']}: {r['no_chart_change']} press(es) changed no chart")
@@ -80,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--presses", type=int, default=20, help="slider presses per page")
     ap.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--no-floor", action="store_true", help="skip the minimal-app baseline")
     args = ap.parse_args(argv)
 
     if not (args.app_dir / "app.py").is_file():
@@ -113,12 +155,17 @@ def main(argv: list[str] | None = None) -> int:
             for page in pages:
                 print(f"measuring {page.url_path}", file=sys.stderr)
                 rows.append(measure_page(browser, server.base_url, page, args.presses))
+            server.stop()  # one server at a time: they share the CPU
+            floor = None
+            if not args.no_floor:
+                print("measuring the minimal app (streamlit floor)", file=sys.stderr)
+                floor = measure_floor(browser, args.presses)
             browser.close()
     finally:
         server.stop()
-    print_table(rows)
+    print_table(rows, floor)
     if args.json:
-        args.json.write_text(json.dumps({"first_visit_s": warm["load_s"], "pages": rows},
+        args.json.write_text(json.dumps({"first_visit_s": warm["load_s"], "pages": rows, "floor": floor},
                                         indent=2) + "\n")
     return 1 if any(r["problems"] for r in rows) else 0
 

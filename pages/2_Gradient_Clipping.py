@@ -41,7 +41,8 @@ tabs = page.tabs("view")
 
 with tabs["clip"]:
     if tabs["clip"].open:
-        c1, c2, c3, c4, c5 = st.columns(5)
+        c1, c2 = st.columns(2)  # segmented controls need the width of two columns
+        c3, c4, c5 = st.columns(3)
         cell = page.widget("cell", container=c1)
         nonlin = page.widget("nonlin", container=c2, disabled=cell != "rnn")
         rho = page.widget("rho", container=c3)
