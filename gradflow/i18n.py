@@ -234,6 +234,8 @@ TEXT = {
                        "ko": "글의 처음 {n}자만 씁니다."},
     "page1.tokens_cut": {"en": "The text has {n} PTB tokens; only the first {T} are used.",
                          "ko": "글이 PTB 토큰 {n}개입니다. 처음 {T}개만 씁니다."},
+    "page1.jcell_missing": {"en": "The {cell} is not among the chosen cells: showing the Jacobian of the {shown}.",
+                            "ko": "{cell} 은(는) 고른 셀에 없습니다. {shown} 의 야코비안을 보여 줍니다."},
     "page1.jstep_capped": {"en": "Step {step} is past the last step: showing the Jacobian of the last step, t = {t}.",
                            "ko": "단계 {step} 은(는) 마지막 단계를 넘습니다. 마지막 단계 t = {t} 의 야코비안을 보여 줍니다."},
     "page1.no_model": {"en": "No trained PTB model is shipped for: {cells}. Those cells are left out.",
@@ -490,6 +492,8 @@ TEXT.update({
     "page3.random_default_shape": {
         "en": "Random {cell} of the default shape (E = H = 100): no shipped model gives the shape.",
         "ko": "기본 크기(E = H = 100)의 무작위 {cell}: 크기를 정할 배포 모델이 없습니다."},
+    "page3.k_capped": {"en": "The layer has only H = {H} units: showing all {H}, not {k}.",
+                       "ko": "이 층의 유닛은 H = {H}개뿐입니다. {k}개가 아니라 {H}개 모두를 보여 줍니다."},
     "page3.first_clamped": {"en": "Units from {first} do not all exist (H = {H}); showing the last ones.",
                             "ko": "{first}번부터의 유닛이 모두 있지는 않습니다(H = {H}). 마지막 유닛들을 보여 줍니다."},
     "page3.loss_at": {"en": "Loss at token {p} ({word}), predicting {target}: {losses}.",

@@ -60,12 +60,19 @@ class TrainConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
-        if not (math.isfinite(self.lr) and self.lr > 0):
+        if not isinstance(self.model, LMConfig):
+            raise ValueError(f"model must be an LMConfig, got {type(self.model).__name__}")
+        lr, lr_decay = cells.finite_float(self.lr), cells.finite_float(self.lr_decay)
+        if lr is None or not lr > 0:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if not self.lr_decay >= 1:
-            raise ValueError(f"lr_decay must be >= 1, got {self.lr_decay!r}")
-        if self.clip is not None and not self.clip > 0:
+        if lr_decay is None or not lr_decay >= 1:
+            raise ValueError(f"lr_decay must be a number >= 1, got {self.lr_decay!r}")
+        clip = None if self.clip is None else cells.finite_float(self.clip)
+        if self.clip is not None and (clip is None or not clip > 0):
             raise ValueError(f"clip must be a positive number or None (no clipping), got {self.clip!r}")
+        if isinstance(self.grad_norms_every, bool) or not isinstance(self.grad_norms_every, (int, np.integer)) \
+                or self.grad_norms_every < 0:
+            raise ValueError(f"grad_norms_every must be an int >= 0, got {self.grad_norms_every!r}")
         if not isinstance(self.dtype, str) or self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         for name in ("max_tokens", "valid_tokens"):

@@ -275,7 +275,10 @@ with tabs["inputs"]:
 with tabs["jacobian"]:
     if tabs["jacobian"].open and summ:
         jc = page.widget("jcell")
-        jc = jc if jc in summ else cells[0]
+        if jc not in summ:
+            if jc != page.params["jcell"].default:  # a cell that was picked, not just the default
+                st.info(t("page1.jcell_missing", cell=str(jc).upper(), shown=cells[0].upper()))
+            jc = cells[0]
         jstep = page.widget("jstep")
         jt = min(jstep, T_eff - 1)
         if jt < jstep != page.params["jstep"].default:  # the default means "the last step"

@@ -50,7 +50,9 @@ def note(key: str, **fmt):
 def select_units(hs: np.ndarray, mode: str, k: int, first: int) -> np.ndarray:
     """Indices of the units to draw: top-k by the variance of h_t over the sentence, or a range."""
     H = hs.shape[1]
-    k = min(k, H)
+    if k > H:
+        note("page3.k_capped", k=k, H=H)
+        k = H
     if mode == "top":
         return np.sort(np.argsort(-hs.var(axis=0), kind="stable")[:k])
     if first + k > H:

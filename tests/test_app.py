@@ -253,3 +253,14 @@ def test_language_switch_keeps_the_settings():
 def test_settings_json_download_is_offered():
     at = open_page(PAGE_VANISHING)
     assert any(b.proto.label == i18n.t("ui.json", "en") for b in at.get("download_button"))
+
+
+def test_jacobian_of_a_cell_that_is_not_drawn_says_which_it_shows():
+    at = show_tab(PAGE_VANISHING, "jacobian", cells=["LSTM", "GRU"], jcell="RNN")  # the default cell: no note
+    ok(at)
+    assert not at.info, [i.value for i in at.info]
+    assert "LSTM" in figures(at)[0]["layout"]["title"]["text"]
+    at = show_tab(PAGE_VANISHING, "jacobian", cells=["RNN", "LSTM"], jcell="GRU")
+    ok(at)
+    assert [i.value for i in at.info] == [i18n.t("page1.jcell_missing", "en", cell="GRU", shown="RNN")]
+    assert "RNN" in figures(at)[0]["layout"]["title"]["text"]

@@ -212,6 +212,8 @@ def expected_corrections(page: str, values: dict) -> list[tuple[str, dict]]:
                 out.append(("page1.limit", {"T": T_eff}))
             if v["view"] == "jacobian" and v["jstep"] > T_eff - 1 and v["jstep"] != BY_KEY[page]["jstep"].default:
                 out.append(("page1.jstep_capped", {"step": v["jstep"], "t": T_eff - 1}))
+        if cells and v["view"] == "jacobian" and v["jcell"] not in cells and v["jcell"] != BY_KEY[page]["jcell"].default:
+            out.append(("page1.jcell_missing", {"shown": cells[0].upper()}))
         if not cells:
             out.append(("page1.no_cells", {}))
     elif page == PAGE_GATES:

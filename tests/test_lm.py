@@ -415,6 +415,19 @@ def test_lm_config_rejects_bad_fields(field, bad, match):
         LMConfig(**{field: bad})
 
 
+@pytest.mark.parametrize("field,bad,match", [
+    ("lr", "5", "lr must be a positive number"), ("lr", 0, "lr"), ("lr", math.nan, "lr"), ("lr", True, "lr"),
+    ("lr_decay", "4", "lr_decay must be a number >= 1"), ("lr_decay", 0.5, "lr_decay"),
+    ("clip", "0.25", "clip must be a positive number or None"), ("clip", -1.0, "clip"), ("clip", math.inf, "clip"),
+    ("grad_norms_every", -1, "grad_norms_every"), ("grad_norms_every", 2.5, "grad_norms_every"),
+    ("model", {"cell": "lstm"}, "model must be an LMConfig"),
+])
+def test_train_config_rejects_bad_fields(field, bad, match):
+    """A string lr or clip used to raise TypeError from a comparison."""
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**{field: bad})
+
+
 def test_lm_config_stores_plain_values():
     """NumPy scalars are stored as int, float and bool, so the config still writes JSON."""
     cfg = LMConfig(layers=np.int64(2), embed=np.int32(4), hidden=4, dropout=np.float32(0.25), tie=np.True_,
