@@ -113,11 +113,25 @@ def check_params(cell, params, D=None):
     return {k: _array(k, params[k], s) for k, s in shapes.items()}, D, H
 
 
-def _norm(a, axis=-1):
-    """Euclidean norm that does not overflow for huge finite entries."""
-    scale = np.max(np.abs(a), axis=axis, keepdims=True)
-    scale = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
-    return np.squeeze(scale, axis) * np.sqrt(np.sum((a / scale) ** 2, axis=axis))
+_TINY = 1e-280  # a sum of squares below this may have lost digits to underflow
+
+
+def _norm(a):
+    """Euclidean norm over the last axis that neither overflows nor underflows.
+
+    One dot product per row; only the rows whose sum of squares overflowed,
+    may have underflowed or is zero are redone with the entries scaled by
+    their largest magnitude (inf and NaN come out as inf and NaN).
+    """
+    sq = np.einsum("...i,...i->...", a, a)
+    out = np.sqrt(sq)
+    redo = ~((sq >= _TINY) & (sq < np.inf))  # NaN rows too: cheap, and kept NaN
+    if redo.any():
+        rows = a[redo]
+        scale = np.max(np.abs(rows), axis=-1, keepdims=True, initial=0.0)
+        scale = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        out[redo] = scale[..., 0] * np.sqrt(np.sum((rows / scale) ** 2, axis=-1))
+    return out
 
 
 def _first_bad_step(*arrays):
@@ -179,7 +193,7 @@ def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None
         hs, cs, cache = cells.forward(cell, params, xs, h0, c0, nonlinearity=nonlinearity, variant=variant)
         back = cells.backward(cell, upstream, cache, truncate=opts["truncate"])
         dh, dc = back["dh"], back["dc"]
-        split = _lstm_split(params, back["dgates"], H, opts["truncate"]) if cell == "lstm" else (None, None)
+        split = _lstm_split(params, back, H, opts["truncate"]) if cell == "lstm" else (None, None)
         dW_contrib = functools.reduce(np.hypot, [_outer_norms(L, R) for L, R in back["hh_terms"]])
         bad_fwd = _first_bad_step(hs, cs)
         bad_bwd = _first_bad_step(dh, dc, back["dx"], dW_contrib, *[L for L, _ in back["hh_terms"]])
@@ -202,11 +216,11 @@ def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None
     return flow
 
 
-def _lstm_split(params, dgates, H, truncate):
+def _lstm_split(params, back, H, truncate):
     """∂L/∂h_{t-1} split by path: through i, f, g (the cell state c_t) and through o."""
     w = params["weight_hh"]  # (4H, H), rows i, f, g, o
-    via_cell = sum(dgates[k] @ w[j * H:(j + 1) * H] for j, k in enumerate("ifg"))  # (T, B, H)
-    via_hidden = dgates["o"] @ w[3 * H:]  # (T, B, H)
+    via_cell = back["dz_cell"] @ w[:3 * H]  # (T, B, 3H) @ (3H, H) -> (T, B, H)
+    via_hidden = back["dz_hidden"] @ w[3 * H:]  # (T, B, H)
     T = via_cell.shape[0]
     if truncate:  # no gradient crosses a block start (step 0's goes to h0 and stays)
         cut = np.arange(T)[truncate::truncate]
@@ -233,9 +247,9 @@ def _outer_norms(L, R):
         s = np.where((s > 0) & np.isfinite(s), s, 1.0)
         return a / s[:, None, None], s
 
+    if L.shape[1] == 1:  # one outer product: ‖l ⊗ r‖_F = ‖l‖·‖r‖
+        return _norm(L[:, 0]) * _norm(R[:, 0])
     (L, sl), (R, sr) = scaled(L), scaled(R)
-    if L.shape[1] == 1:
-        return sl * sr * _norm(L[:, 0]) * _norm(R[:, 0])
     gram = np.einsum("tbc,tbc->t", L @ L.transpose(0, 2, 1), R @ R.transpose(0, 2, 1))
     out = np.sqrt(np.maximum(gram, 0))
     sizes = np.sum(_norm(L) * _norm(R), axis=1)  # S per step; entries ≤ 1, so no overflow

@@ -353,3 +353,15 @@ def test_option_names_of_any_type_raise_value_error(bad):
         gf.make_upstream(3, 1, 2, bad, 0)
     with pytest.raises(ValueError, match="state must be 'h'"):
         gf.sweep("lstm", [1.0], 3, 2, state=bad)
+
+
+def test_norm_is_exact_for_huge_tiny_zero_and_nonfinite_rows():
+    """The one-dot-product norm falls back to scaling wherever squares overflow or underflow."""
+    from gradflow.bptt import _norm
+
+    rows = np.array([[3.0, 4.0], [0.0, 0.0], [3e-200, 4e-200], [3e200, 4e200], [1e-170, 0.0],
+                     [3e-160, 4e-160], [np.inf, 1.0], [np.nan, 1.0], [-np.inf, np.nan]])
+    want = [5.0, 0.0, 5e-200, 5e200, 1e-170, 5e-160, np.inf, np.nan, np.nan]
+    np.testing.assert_allclose(_norm(rows), want, rtol=1e-15)
+    stacked = np.stack([rows, rows[::-1]])  # (2, 9, 2): any leading shape
+    np.testing.assert_allclose(_norm(stacked), [want, want[::-1]], rtol=1e-15)

@@ -198,6 +198,7 @@ def backward(dhs, cache, *, truncate=None):
               "g": dZ[:, :, 3 * H:], "o": dz_o}
     return {"dx": (dz2 @ w_x).reshape(T, B, D), "dh0": dZ[0] @ w_h, "dc0": dc[0] * f[0],
             "grads": grads, "dh": dh, "dc": dc, "dgates": dgates,
+            "dz_cell": dZ[:, :, H:], "dz_hidden": dz_o,  # (T, B, 3H) in i, f, g order; (T, B, H)
             "hh_terms": [(dZ, h_prev)]}
 
 
