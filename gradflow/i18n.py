@@ -202,6 +202,7 @@ TEXT = {
     "w.seed.help": {"en": "Same seed, same weights and inputs.", "ko": "시드가 같으면 가중치와 입력도 같습니다."},
     "w.view": {"en": "View", "ko": "보기"},
     "opt.view.curves": {"en": "Gradient norm", "ko": "기울기 노름"},
+    "opt.view.dw": {"en": "Weight gradient by step", "ko": "단계별 가중치 기울기"},
     "opt.view.paths": {"en": "LSTM paths", "ko": "LSTM 경로"},
     "opt.view.spectrum": {"en": "Spectrum", "ko": "스펙트럼"},
     "opt.view.phase": {"en": "Phase map", "ko": "위상도"},

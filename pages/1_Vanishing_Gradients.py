@@ -8,7 +8,7 @@ from gradflow.spectral import KINDS
 from gradflow.urlstate import Param
 
 CELLS = ("rnn", "lstm", "gru")
-VIEWS = ("curves", "paths", "spectrum", "phase", "inputs", "jacobian")
+VIEWS = ("curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian")  # one figure a tab: a slider redraws one
 PARAMS = (
     Param("cells", "multi", list(CELLS), options=CELLS, widget="pills"),
     Param("rho", "slider", 1.0, lo=0.0, hi=3.0, step=0.05, fmt="%.2f"),
@@ -199,6 +199,9 @@ with tabs["curves"]:
         page.caption("cap.curves", r"\left\|\frac{\partial L}{\partial h_t}\right\| \le "
                      r"\prod_{s=t+1}^{T-1}\left\|\operatorname{diag}(f'(a_s))\,W_h\right\| "
                      r"\le (\gamma\,\sigma_{\max})^{T-1-t},\qquad \|W_h^k\|\sim\rho^k")
+
+with tabs["dw"]:
+    if tabs["dw"].open and summ:
         fig = plots.fig_dw_contrib(steps, {c: s["dW"] for c, s in summ.items()}, truncate=trunc,
                                    labels=page.labels("fig.dw", ("title", "x", "y")), present=page.present)
         page.chart(fig, "dw", csv="dW_contrib")

@@ -17,7 +17,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 SHIPPED = [c for c in ("lstm", "gru", "rnn") if (APP.parent / "models" / f"{c}.npz").exists()]
 needs_model = pytest.mark.skipif(not SHIPPED, reason="no trained PTB model in models/")
 PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING)
-TABS = {PAGE_VANISHING: ("curves", "paths", "spectrum", "phase", "inputs", "jacobian"),
+TABS = {PAGE_VANISHING: ("curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian"),
         PAGE_CLIPPING: ("clip", "hist", "cliff")}
 
 
@@ -180,7 +180,8 @@ def test_hostile_custom_text_never_breaks_the_page():
 def test_page1_figure_structure():
     at = open_page(PAGE_VANISHING)
     figs = figures(at)
-    curve, dw = figs[0], figs[1]
+    assert len(figs) == 1  # one figure a tab: a slider move redraws one chart
+    curve, dw = figs[0], figures(show_tab(PAGE_VANISHING, "dw"))[0]
     names = [tr["name"] for tr in curve["data"]]
     assert names[:3] == ["RNN", "LSTM", "GRU"] and len(names) == 5  # + ρ^k and the RNN bound
     assert curve["layout"]["yaxis"]["type"] == "log"
