@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gradflow import cells
-from gradflow.cells import gru, lstm, rnn
+from gradflow.cells import _loop, gru, lstm, rnn
 
 EPS = 1e-6
 CONFIGS = [("rnn", {"nonlinearity": "tanh"}), ("rnn", {"nonlinearity": "relu"}),
@@ -89,9 +89,13 @@ def test_step_jacobian_matches_finite_differences(cell, opts):
         np.testing.assert_allclose(J[b], numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("tanh", ["numpy", "exp"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("cell,opts", CONFIGS, ids=IDS)
-def test_fast_sequence_equals_reference_steps(cell, opts, dtype):
+def test_fast_sequence_equals_reference_steps(cell, opts, dtype, tanh, monkeypatch):
+    if tanh == "exp":  # the exp-based tanh of big float64 arrays, on every CPU and at every size
+        monkeypatch.setattr(_loop, "_EXP_TANH", True)
+        monkeypatch.setattr(_loop, "EXP_TANH_MIN", 1)
     rng = np.random.default_rng(1)
     T, B, D, H = 6, 3, 4, 5
     params = {k: v.astype(dtype) for k, v in cells.init_params(cell, D, H, rng).items()}
@@ -183,3 +187,26 @@ def test_gru_variants_differ_and_rnn_nonlinearities_differ():
     rng, params, x, h, c = make("rnn")
     outs = [rnn.step_forward(x, h, params, nl)[0] for nl in rnn.NONLINEARITIES]
     assert not np.allclose(outs[0], outs[1]) and not np.allclose(outs[0], outs[2])
+
+
+def test_exp_based_tanh_matches_numpy_everywhere(monkeypatch):
+    monkeypatch.setattr(_loop, "_EXP_TANH", True)
+    x = np.concatenate([np.linspace(-30, 30, 4001), [0.0, -0.0, 1e-300, -1e-300, 5e-324, 1e-8, 354.0, 355.0,
+                                                     -355.0, 1e300, -1e300, np.inf, -np.inf, np.nan]])
+    x = np.resize(x, (8, x.size // 8 + 1))  # 2-D, as the cells' (B, G·H) steps
+    tanh = _loop.tanh_for(x.shape, np.float64)
+    out = np.empty_like(x)
+    with np.errstate(all="raise"):  # no overflow warning escapes
+        got = tanh(x, out)
+    assert got is out
+    want = np.tanh(x)
+    np.testing.assert_allclose(got, want, rtol=0, atol=4.5e-16)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert got[x == np.inf].tolist() == [1.0] * int((x == np.inf).sum())
+    assert (got[x == 0] == 0).all()
+    small = _loop.tanh_for((2, 3), np.float64)  # below EXP_TANH_MIN, and any float32: np.tanh itself
+    big32 = _loop.tanh_for((64, 64), np.float32)
+    y = np.full((2, 3), 0.3)
+    assert small(y, np.empty_like(y)).tolist() == np.tanh(y).tolist()
+    z = np.full((64, 64), 0.3, np.float32)
+    assert big32(z, np.empty_like(z)).tolist() == np.tanh(z).tolist()

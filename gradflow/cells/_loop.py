@@ -56,6 +56,47 @@ def threads_for(flops):
     return single_thread() if flops < BIG_GEMM_FLOPS else contextlib.nullcontext()
 
 
+def _exp_beats_tanh() -> bool:
+    """Whether NumPy's float64 tanh runs one element at a time while its exp is vectorised.
+
+    So it is on x86 CPUs with AVX2 but without AVX-512 (SKX): there np.tanh
+    takes about 16 ns an entry and np.exp about 5. Elsewhere, or when NumPy
+    does not say, np.tanh is kept.
+    """
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:
+        return False
+    return bool(features.get("AVX2")) and not features.get("AVX512_SKX")
+
+
+_EXP_TANH = _exp_beats_tanh()
+EXP_TANH_MIN = 1024  # entries per call from which the five exp-based calls beat one np.tanh
+
+
+def tanh_for(shape, dtype):
+    """A function tanh(x, out) for arrays of `shape` and `dtype`, writing into out.
+
+    For float64 arrays of EXP_TANH_MIN entries and more on CPUs where it is
+    faster (see _exp_beats_tanh; about 2× there), tanh(x) = 2 / (1 + exp(−2x)) − 1
+    through a workspace of `shape`: within 4e-16 of np.tanh (absolute), exact at
+    0 and ±inf, NaN kept. Otherwise np.tanh.
+    """
+    if not (_EXP_TANH and np.dtype(dtype) == np.float64 and np.prod(shape) >= EXP_TANH_MIN):
+        return lambda x, out: np.tanh(x, out=out)
+    work = np.empty(shape, np.float64)
+
+    def tanh(x, out):
+        np.multiply(x, -2.0, out=work)
+        with np.errstate(over="ignore", under="ignore"):  # exp(+big) = inf gives exactly −1, exp(−big) = 0 gives 1
+            np.exp(work, out=work)
+        np.add(work, 1.0, out=work)
+        np.divide(2.0, work, out=out)
+        return np.subtract(out, 1.0, out=out)
+
+    return tanh
+
+
 def block_ends(T, truncate=None):
     """Boolean (T,): True at steps that receive no gradient from step t+1.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loop import block_ends, single_thread
+from ._loop import block_ends, single_thread, tanh_for
 
 GATES = ("r", "z", "n")
 VARIANTS = ("pytorch", "cho")
@@ -119,6 +119,7 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
     r, z = A[:, :, :H], A[:, :, H:2 * H]
     x_rz, x_n = X[:, :, :2 * H], X[:, :, 2 * H:]
     diff = np.empty((B, H), dtype)
+    tanh_rz, tanh_n = tanh_for((B, 2 * H), dtype), tanh_for((B, H), dtype)
     # zip hands out each step's views from C: indexing them in Python costs more than the math
     if variant == "pytorch":
         # h_aug = [h, 1] so one matmul gives [U_r h, U_z h, U_n h + b_hn].
@@ -136,12 +137,12 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
                     hg_t *= hh_scale
                     hgn_t += b_hn
                 np.add(xrz_t, hgrz_t, out=rz_t)
-                np.tanh(rz_t, out=rz_t)
+                tanh_rz(rz_t, rz_t)
                 rz_t *= 0.5
                 rz_t += 0.5
                 np.multiply(r_t, hgn_t, out=n_t)
                 n_t += xn_t
-                np.tanh(n_t, out=n_t)
+                tanh_n(n_t, n_t)
                 np.subtract(hp_t, n_t, out=diff)  # h' = n + z ⊙ (h − n)
                 diff *= z_t
                 np.add(n_t, diff, out=h_t)
@@ -159,7 +160,7 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
                 if hh_scale is not None:
                     rec *= hh_scale
                 np.add(xrz_t, rec, out=rz_t)
-                np.tanh(rz_t, out=rz_t)
+                tanh_rz(rz_t, rz_t)
                 rz_t *= 0.5
                 rz_t += 0.5
                 np.multiply(r_t, h, out=rh_t)
@@ -167,7 +168,7 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
                 if hh_scale is not None:
                     n_t *= hh_scale
                 n_t += xn_t
-                np.tanh(n_t, out=n_t)
+                tanh_n(n_t, n_t)
                 np.subtract(h, n_t, out=diff)
                 diff *= z_t
                 h = np.add(n_t, diff, out=h_t)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loop import block_ends, single_thread
+from ._loop import block_ends, single_thread, tanh_for
 
 GATES = ("i", "f", "g", "o")
 
@@ -103,6 +103,7 @@ def forward(params, xs, h0, c0, *, hh_scale=None, **_):
     prod = np.empty((B, 2 * H), dtype)
     prod_ig, prod_fc = prod[:, :H], prod[:, H:]
     h = h0.astype(dtype, copy=False)
+    tanh_gates, tanh_cell = tanh_for((B, 4 * H), dtype), tanh_for((B, H), dtype)
     # zip hands out each step's views from C: indexing them in Python costs more than the math
     with single_thread():
         for z_t, pre_t, sig_t, if_t, gc_t, c_t, tc_t, o_t, h_t in zip(Z, pre, sig, if_, gc, cs, tcs, o_gate, hs):
@@ -110,12 +111,12 @@ def forward(params, xs, h0, c0, *, hh_scale=None, **_):
             if hh_scale is not None:
                 rec *= hh_scale
             np.add(z_t, rec, out=pre_t)
-            np.tanh(pre_t, out=pre_t)
+            tanh_gates(pre_t, pre_t)
             sig_t *= 0.5
             sig_t += 0.5
             np.multiply(if_t, gc_t, out=prod)  # [i⊙g, f⊙c_{t-1}]
             np.add(prod_ig, prod_fc, out=c_t)
-            np.tanh(c_t, out=tc_t)
+            tanh_cell(c_t, tc_t)
             h = np.multiply(o_t, tc_t, out=h_t)
     gates = {"i": A[:T, :, H:2 * H], "f": A[:T, :, 2 * H:3 * H],
              "g": A[:T, :, 3 * H:4 * H], "o": o_gate}

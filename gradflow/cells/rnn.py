@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loop import block_ends, single_thread
+from ._loop import block_ends, single_thread, tanh_for
 
 GATES = ()
 NONLINEARITIES = ("tanh", "relu", "linear")
 
 
-def _activate_(z, nonlinearity):
-    """φ applied in place to the fresh pre-activation array z."""
+def _activate_(z, nonlinearity, tanh=None):
+    """φ applied in place to the fresh pre-activation array z (tanh: a `tanh_for` function)."""
     if nonlinearity == "tanh":
-        return np.tanh(z, out=z)
+        return np.tanh(z, out=z) if tanh is None else tanh(z, z)
     if nonlinearity == "relu":
         return np.maximum(z, 0, out=z)
     return z
@@ -79,12 +79,13 @@ def forward(params, xs, h0, c0=None, *, nonlinearity="tanh", hh_scale=None, **_)
     hs = np.empty((T, B, H), dtype)
     rec = np.empty((B, H), dtype)
     h = h0.astype(dtype, copy=False)
+    tanh = tanh_for((B, H), dtype)
     with single_thread():
         for z_t, h_t in zip(Z, hs):  # zip hands out the views from C, cheaper than indexing
             np.matmul(h, w_hT, out=rec)
             if hh_scale is not None:
                 rec *= hh_scale
-            h = _activate_(np.add(z_t, rec, out=h_t), nonlinearity)
+            h = _activate_(np.add(z_t, rec, out=h_t), nonlinearity, tanh)
     cache = {"gates": {}, "xs": xs, "h0": h0, "hs": hs, "params": params,
              "nonlinearity": nonlinearity, "dtype": dtype, "hh_scale": hh_scale}
     return hs, None, cache
