@@ -136,18 +136,34 @@ def backward(dhs, cache, *, truncate=None):
     T, B, H = tcs.shape
     o, i, f, g = (A[:T, :, k * H:(k + 1) * H] for k in range(4))
     c_prev = A[:T, :, 4 * H:]
-    # Derivative factors for all steps at once (vectorised, outside the loop).
-    dtc = 1 - tcs ** 2
-    k_dc = o * dtc  # dc_t += dh_t ⊙ o ⊙ tanh'(c_t)
-    k_o = tcs * o * (1 - o)  # dz_o = dh_t ⊙ k_o
-    k_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g ** 2)], axis=2)  # (T, B, 3, H)
+    # Derivative factors for all steps at once (vectorised, outside the loop), each
+    # written in place into its final buffer: no temporaries of T·B·H entries.
+    fk = np.empty((T, B, 2 * H), dtype)  # [k_dc, f_{t+1}]: see Q below
+    k_dc, f_next = fk[:, :, :H], fk[:, :, H:]
+    np.multiply(tcs, tcs, out=k_dc)
+    np.subtract(1, k_dc, out=k_dc)
+    k_dc *= o  # dc_t += dh_t ⊙ o ⊙ tanh'(c_t)
+    k_o = np.subtract(1, o)
+    k_o *= o
+    k_o *= tcs  # dz_o = dh_t ⊙ k_o
+    k_ifg = np.empty((T, B, 3, H), dtype)  # dz_[i f g] = dc_t ⊙ k_ifg
+    k_i, k_f, k_g = k_ifg[:, :, 0], k_ifg[:, :, 1], k_ifg[:, :, 2]
+    np.subtract(1, i, out=k_i)
+    k_i *= i
+    k_i *= g
+    np.subtract(1, f, out=k_f)
+    k_f *= f
+    k_f *= c_prev
+    np.multiply(g, g, out=k_g)
+    np.subtract(1, k_g, out=k_g)
+    k_g *= i
     scale = cache["hh_scale"]
     if scale is not None:  # dZ then carries the scale into the recurrent matmul
         k_o *= scale
         k_ifg *= scale[:, :, None]
     ends = block_ends(T, truncate)
-    f_next = np.zeros_like(f)  # f_{t+1}, zero where the gradient is cut
-    f_next[:-1] = f[1:]
+    f_next[:-1] = f[1:]  # f_{t+1}, zero where the gradient is cut
+    f_next[-1] = 0
     f_next[ends] = 0
 
     w_h = np.ascontiguousarray(params["weight_hh"][perm], dtype=dtype)  # (4H, H), unscaled
@@ -157,7 +173,6 @@ def backward(dhs, cache, *, truncate=None):
     # update dc_t = dh_t ⊙ k_dc + dc_{t+1} ⊙ f_{t+1} is one multiply and one add.
     Q = np.zeros((T + 1, B, 2 * H), dtype)
     dh, dc = Q[1:, :, :H], Q[:T, :, H:]
-    fk = np.concatenate([k_dc, f_next], axis=2)  # (T, B, 2H)
     prod = np.empty((B, 2 * H), dtype)
     rec = np.empty((B, H), dtype)
     dhs = dhs.astype(dtype, copy=False)
