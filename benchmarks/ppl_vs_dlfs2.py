@@ -6,9 +6,9 @@ Both train DLFS2 ch06's Rnnlm setup for the same number of epochs (one LSTM
 layer, D = H = 100, V = 10,000, T = 35, B = 20, SGD lr 20, global-norm
 clipping at 0.25, no dropout, untied, float32) and report the PTB test
 perplexity (batch 10, windows of 35, the state carried through the split).
-gradflow runs `python -m gradflow train` and `eval` (PyTorch's initialisation,
-seed 0); DLFS2 runs its own RnnlmTrainer.fit and eval_perplexity (its own
-initialisation and global NumPy seed), from ../shared/dlfs2 when that folder
+gradflow runs `python -m gradflow train --init dlfs2` and `eval` (DLFS2's
+initialisation, drawn from its own generator, seed 0); DLFS2 runs its own
+RnnlmTrainer.fit and eval_perplexity (NumPy's global seed 0), from ../shared/dlfs2 when that folder
 exists beside the project root: the speed comparison of bench_lm.py holds
 only at equal or better perplexity. Each run takes several minutes an epoch.
 """
@@ -31,7 +31,7 @@ DLFS2 = os.path.join(ROOT, "..", "shared", "dlfs2")
 def gradflow_run(epochs: int, out: str) -> float:
     train = [sys.executable, "-m", "gradflow", "train", "--cell", "lstm", "--layers", "1", "--embed", "100",
              "--hidden", "100", "--epochs", str(epochs), "--batch", "20", "--bptt", "35", "--lr", "20",
-             "--clip", "0.25", "--seed", "0", "--out", out]
+             "--clip", "0.25", "--init", "dlfs2", "--seed", "0", "--out", out]
     subprocess.run(train, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     res = subprocess.run([sys.executable, "-m", "gradflow", "eval", out, "--split", "test"], cwd=ROOT,
                          check=True, capture_output=True, text=True)

@@ -36,6 +36,7 @@ from gradflow.cells._loop import _controller
 
 # U(-r, r) for the embedding and decoder, as in PyTorch's word_language_model.
 INIT_RANGE = 0.1
+INITS = ("pytorch", "dlfs2")  # LMConfig.init: see init_model
 # Upper bounds of LMConfig's sizes: far above any model this NumPy trainer can fit in
 # memory or time (PTB: V = 10,000), low enough that a corrupt checkpoint config is
 # refused at once instead of building a per-layer parameter table first.
@@ -58,6 +59,7 @@ class LMConfig:
     nonlinearity: str = "tanh"  # RNN only: "tanh", "relu" or "linear"
     variant: str = "pytorch"  # GRU only: "pytorch" or "cho"
     forget_bias: float = 0.0  # LSTM only: added to the forget-gate bias at init
+    init: str = "pytorch"  # "pytorch" (PyTorch's word_language_model) or "dlfs2" (DLFS2 ch06's Rnnlm)
 
     def __post_init__(self):
         """ValueError naming the first bad field; numbers are stored as plain int, float and bool
@@ -87,6 +89,8 @@ class LMConfig:
                              f"{', '.join(cells.rnn.NONLINEARITIES)}")
         if not isinstance(self.variant, str) or self.variant not in cells.gru.VARIANTS:
             raise ValueError(f"unknown GRU variant {self.variant!r}; expected one of {', '.join(cells.gru.VARIANTS)}")
+        if not isinstance(self.init, str) or self.init not in INITS:
+            raise ValueError(f"unknown init {self.init!r}; expected one of {', '.join(INITS)}")
 
     @property
     def cell_options(self) -> dict:
@@ -139,16 +143,32 @@ def param_shapes(config: LMConfig) -> dict:
 
 
 def init_model(config: LMConfig, seed=0, vocab=None, dtype=np.float64) -> LanguageModel:
-    """A freshly initialised model: U(-0.1, 0.1) embedding/decoder, zero decoder bias, PyTorch cell init."""
+    """A freshly initialised model.
+
+    init "pytorch": U(-0.1, 0.1) embedding and decoder, zero decoder bias,
+    PyTorch's cell init U(±1/√H). init "dlfs2", DLFS2 ch06's Rnnlm: embedding
+    N(0, 0.01²), every weight matrix N(0, 1/fan_in), every bias zero (the
+    LSTM forget bias still added).
+    """
     rng = cells.as_rng(seed, allow_none=False)
     V, E, H = config.vocab_size, config.embed, config.hidden
-    params = {"embedding.weight": rng.uniform(-INIT_RANGE, INIT_RANGE, (V, E))}
+    dlfs2 = config.init == "dlfs2"
+    params = {"embedding.weight": rng.standard_normal((V, E)) / 100 if dlfs2
+              else rng.uniform(-INIT_RANGE, INIT_RANGE, (V, E))}
     for k in range(config.layers):
         fb = config.forget_bias if config.cell == "lstm" else 0.0
-        p = cells.init_params(config.cell, E if k == 0 else H, H, rng, forget_bias=fb)
+        D = E if k == 0 else H
+        p = cells.init_params(config.cell, D, H, rng, forget_bias=fb)
+        if dlfs2:
+            p = {"weight_ih": rng.standard_normal(p["weight_ih"].shape) / np.sqrt(D),
+                 "weight_hh": rng.standard_normal(p["weight_hh"].shape) / np.sqrt(H),
+                 "bias_ih": p["bias_ih"] * 0, "bias_hh": p["bias_hh"] * 0}
+            if config.cell == "lstm":
+                p["bias_ih"][H:2 * H] = fb  # gate order i, f, g, o
         params.update({f"rnn.{name}_l{k}": a for name, a in p.items()})
     if not config.tie:
-        params["decoder.weight"] = rng.uniform(-INIT_RANGE, INIT_RANGE, (V, H))
+        params["decoder.weight"] = (rng.standard_normal((V, H)) / np.sqrt(H) if dlfs2
+                                    else rng.uniform(-INIT_RANGE, INIT_RANGE, (V, H)))
     params["decoder.bias"] = np.zeros(V)
     return LanguageModel(config, {k: v.astype(dtype) for k, v in params.items()}, vocab)
 

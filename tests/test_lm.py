@@ -511,3 +511,19 @@ def test_names_of_any_type_raise_value_error(saved, tmp_path):
         checkpoint.shipped_path(["lstm"])
     with pytest.raises(ValueError, match="dtype must be"):
         TrainConfig(dtype=np.array(["float32"]))
+
+
+def test_dlfs2_initialisation_matches_its_rnnlm():
+    """init="dlfs2": embedding N(0, 0.01²), weights N(0, 1/fan_in), zero biases (forget bias kept)."""
+    model = init_model(LMConfig(cell="lstm", embed=100, hidden=50, init="dlfs2", forget_bias=1.0), seed=3)
+    p = model.params
+    assert p["embedding.weight"].std() == pytest.approx(0.01, rel=0.02)
+    assert p["rnn.weight_ih_l0"].std() == pytest.approx(1 / np.sqrt(100), rel=0.03)
+    assert p["rnn.weight_hh_l0"].std() == pytest.approx(1 / np.sqrt(50), rel=0.03)
+    assert p["decoder.weight"].std() == pytest.approx(1 / np.sqrt(50), rel=0.03)
+    bias = p["rnn.bias_ih_l0"]
+    assert (bias[50:100] == 1.0).all() and not bias[:50].any() and not bias[100:].any()
+    assert not p["rnn.bias_hh_l0"].any() and not p["decoder.bias"].any()
+    assert LMConfig.from_json(model.config.to_json()).init == "dlfs2"
+    with pytest.raises(ValueError, match="unknown init"):
+        LMConfig(init="xavier")
