@@ -238,8 +238,9 @@ _SAFE = (1e-60, 1e60)  # max entries in this range need no scaling: Gram product
 def _outer_norms(L, R):
     """‖Σ_b L[t,b] ⊗ R[t,b]‖_F for every t: (T,), from L (T, B, M) and R (T, B, N).
 
-    From (B, B) Gram matrices of L and R, each first scaled by its largest
-    entry so that squaring neither overflows nor underflows. The Gram sum is
+    From (B, B) Gram matrices of L and R; when a step's largest entry leaves
+    _SAFE, each is first scaled by it so that squaring neither overflows nor
+    underflows. For B = 1 it is the product of two norms. The Gram sum is
     the square of the result, so its rounding is eps·S² (S = Σ_b ‖L_b‖‖R_b‖):
     the result is off by ≈ eps·S²/result. Where rows cancel (result below
     _GRAM_CANCEL·S, i.e. relative error above ≈ 1e4·eps) the step is recomputed
