@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--forget-bias", type=_float, default=0.0, help="LSTM forget-gate bias at init")
     t.add_argument("--init", choices=("pytorch", "dlfs2"), default="pytorch",
                    help="initialisation: PyTorch's word_language_model, or DLFS2 ch06's Rnnlm")
+    t.add_argument("--carry-state", action="store_true",
+                   help="keep the recurrent state across epochs, as DLFS2's trainer does (default: zero it)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--max-tokens", type=_positive_int, default=None, help="train on the first N tokens only")
     t.add_argument("--valid-tokens", type=_positive_int, default=None, help="validate on the first N tokens only")
@@ -142,7 +144,7 @@ def cmd_train(a) -> int:
                          tie=a.tie, forget_bias=a.forget_bias, init=a.init)
     cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=20.0 if a.lr is None else a.lr,
                       lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
-                      max_tokens=a.max_tokens, valid_tokens=a.valid_tokens)
+                      max_tokens=a.max_tokens, valid_tokens=a.valid_tokens, carry_state=a.carry_state)
     vocab = load_vocab()
     resume = None
     if os.path.exists(a.out):

@@ -158,13 +158,15 @@ def init_model(config: LMConfig, seed=0, vocab=None, dtype=np.float64) -> Langua
     for k in range(config.layers):
         fb = config.forget_bias if config.cell == "lstm" else 0.0
         D = E if k == 0 else H
-        p = cells.init_params(config.cell, D, H, rng, forget_bias=fb)
         if dlfs2:
-            p = {"weight_ih": rng.standard_normal(p["weight_ih"].shape) / np.sqrt(D),
-                 "weight_hh": rng.standard_normal(p["weight_hh"].shape) / np.sqrt(H),
-                 "bias_ih": p["bias_ih"] * 0, "bias_hh": p["bias_hh"] * 0}
+            GH = cells.NUM_GATES[config.cell] * H
+            p = {"weight_ih": rng.standard_normal((GH, D)) / np.sqrt(D),
+                 "weight_hh": rng.standard_normal((GH, H)) / np.sqrt(H),
+                 "bias_ih": np.zeros(GH), "bias_hh": np.zeros(GH)}
             if config.cell == "lstm":
                 p["bias_ih"][H:2 * H] = fb  # gate order i, f, g, o
+        else:
+            p = cells.init_params(config.cell, D, H, rng, forget_bias=fb)
         params.update({f"rnn.{name}_l{k}": a for name, a in p.items()})
     if not config.tie:
         params["decoder.weight"] = (rng.standard_normal((V, H)) / np.sqrt(H) if dlfs2

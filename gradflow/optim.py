@@ -54,6 +54,7 @@ class TrainConfig:
     max_tokens: int | None = None  # train on the first K train tokens only (small-slice mode)
     valid_tokens: int | None = None  # validate on the first K valid tokens only (None: all)
     eval_batch: int = 10  # B for evaluation (DLFS2's eval_perplexity, PyTorch's example)
+    carry_state: bool = False  # keep the recurrent state across epochs (DLFS2's trainer) instead of zeroing it
 
     def __post_init__(self):
         for name in ("epochs", "batch", "bptt", "eval_batch"):
@@ -73,6 +74,8 @@ class TrainConfig:
         if isinstance(self.grad_norms_every, bool) or not isinstance(self.grad_norms_every, (int, np.integer)) \
                 or self.grad_norms_every < 0:
             raise ValueError(f"grad_norms_every must be an int >= 0, got {self.grad_norms_every!r}")
+        if not isinstance(self.carry_state, bool):
+            raise ValueError(f"carry_state must be True or False, got {self.carry_state!r}")
         if not isinstance(self.dtype, str) or self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         for name in ("max_tokens", "valid_tokens"):
@@ -269,8 +272,10 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
            "tokens_per_step": tok_per_step, "lr": lr, "model_config": asdict(cfg),
            "train_config": config.to_dict()}
     valid_ppl = st["history"][-1]["valid_perplexity"] if st["history"] else None
+    state = zero_state(cfg, config.batch, dtype)  # a resumed run starts from zeros: states are not checkpointed
     for epoch in range(st["epoch"] + 1, config.epochs + 1):
-        state = zero_state(cfg, config.batch, dtype)
+        if not config.carry_state:
+            state = zero_state(cfg, config.batch, dtype)
         t0, loss_sum = time.perf_counter(), 0.0
         for b, (x, y) in enumerate(ptb.iter_windows(streams, config.bptt)):
             loss, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=drop_rng)

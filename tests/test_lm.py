@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from gradflow import checkpoint, clipping, gradient_flow
+from gradflow import checkpoint, clipping, gradient_flow, optim
 from gradflow.data import Vocab
 from gradflow.lm import (LanguageModel, LMConfig, Net, Workspace, analyze_sentence, init_model,
                          loss_and_grads, model_recurrent_params, random_like, window_step, zero_state)
@@ -293,6 +293,25 @@ def test_training_is_reproducible_and_resumable():
     assert resumed[0]["valid_perplexity"] == pytest.approx(full[1]["valid_perplexity"], rel=1e-5)
 
 
+def test_carry_state_keeps_the_recurrent_state_across_epochs(monkeypatch):
+    """DLFS2's trainer never resets its LSTM between epochs; carry_state=True does the same."""
+    ids = np.random.default_rng(0).integers(0, 11, 400)
+    zeroed = []
+    real_zero_state = optim.zero_state
+    monkeypatch.setattr(optim, "zero_state", lambda *a: zeroed.append(a) or real_zero_state(*a))
+    runs = {}
+    for carry in (False, True):
+        zeroed.clear()
+        cfg = TrainConfig(model=tiny("lstm", V=11, layers=1), epochs=2, batch=2, bptt=5, carry_state=carry)
+        runs[carry] = [e for e in train(cfg, ids, ids[:100], seed=3) if e["event"] == "step"]
+        calls = len(zeroed) - 2  # evaluate() zeroes its own state once per epoch
+        assert calls == (1 if carry else 3)
+    first = [e for e in runs[True] if e["epoch"] == 1]
+    assert [e["loss"] for e in first] == [e["loss"] for e in runs[False][:len(first)]]
+    second = len(first)  # the first step of epoch 2 starts from a different state
+    assert runs[True][second]["loss"] != runs[False][second]["loss"]
+
+
 # --------------------------------------------------------------------------
 # checkpoints
 # --------------------------------------------------------------------------
@@ -420,7 +439,7 @@ def test_lm_config_rejects_bad_fields(field, bad, match):
     ("lr_decay", "4", "lr_decay must be a number >= 1"), ("lr_decay", 0.5, "lr_decay"),
     ("clip", "0.25", "clip must be a positive number or None"), ("clip", -1.0, "clip"), ("clip", math.inf, "clip"),
     ("grad_norms_every", -1, "grad_norms_every"), ("grad_norms_every", 2.5, "grad_norms_every"),
-    ("model", {"cell": "lstm"}, "model must be an LMConfig"),
+    ("model", {"cell": "lstm"}, "model must be an LMConfig"), ("carry_state", 1, "carry_state"),
 ])
 def test_train_config_rejects_bad_fields(field, bad, match):
     """A string lr or clip used to raise TypeError from a comparison."""
