@@ -85,14 +85,15 @@ def tanh_for(shape, dtype):
     if not (_EXP_TANH and np.dtype(dtype) == np.float64 and np.prod(shape) >= EXP_TANH_MIN):
         return lambda x, out: np.tanh(x, out=out)
     work = np.empty(shape, np.float64)
+    one, two, minus_two = (np.array(v) for v in (1.0, 2.0, -2.0))  # 0-d: no per-call float conversion
 
     def tanh(x, out):
-        np.multiply(x, -2.0, out=work)
+        np.multiply(x, minus_two, out=work)
         with np.errstate(over="ignore", under="ignore"):  # exp(+big) = inf gives exactly −1, exp(−big) = 0 gives 1
             np.exp(work, out=work)
-        np.add(work, 1.0, out=work)
-        np.divide(2.0, work, out=out)
-        return np.subtract(out, 1.0, out=out)
+        np.add(work, one, out=work)
+        np.divide(two, work, out=out)
+        return np.subtract(out, one, out=out)
 
     return tanh
 

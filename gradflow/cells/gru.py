@@ -119,6 +119,7 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
     r, z = A[:, :, :H], A[:, :, H:2 * H]
     x_rz, x_n = X[:, :, :2 * H], X[:, :, 2 * H:]
     diff = np.empty((B, H), dtype)
+    one_half = np.array(0.5, dtype)  # 0-d: a Python float costs each call a conversion
     tanh_rz, tanh_n = tanh_for((B, 2 * H), dtype), tanh_for((B, H), dtype)
     # zip hands out each step's views from C: indexing them in Python costs more than the math
     if variant == "pytorch":
@@ -138,8 +139,8 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
                     hgn_t += b_hn
                 np.add(xrz_t, hgrz_t, out=rz_t)
                 tanh_rz(rz_t, rz_t)
-                rz_t *= 0.5
-                rz_t += 0.5
+                np.multiply(rz_t, one_half, out=rz_t)  # σ = ½·tanh(z/2) + ½
+                np.add(rz_t, one_half, out=rz_t)
                 np.multiply(r_t, hgn_t, out=n_t)
                 n_t += xn_t
                 tanh_n(n_t, n_t)
@@ -161,8 +162,8 @@ def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
                     rec *= hh_scale
                 np.add(xrz_t, rec, out=rz_t)
                 tanh_rz(rz_t, rz_t)
-                rz_t *= 0.5
-                rz_t += 0.5
+                np.multiply(rz_t, one_half, out=rz_t)  # σ = ½·tanh(z/2) + ½
+                np.add(rz_t, one_half, out=rz_t)
                 np.multiply(r_t, h, out=rh_t)
                 np.matmul(rh_t, w_nT, out=n_t)
                 if hh_scale is not None:

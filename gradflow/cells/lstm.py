@@ -105,6 +105,7 @@ def forward(params, xs, h0, c0, *, hh_scale=None, **_):
     h = h0.astype(dtype, copy=False)
     tanh_gates, tanh_cell = tanh_for((B, 4 * H), dtype), tanh_for((B, H), dtype)
     # zip hands out each step's views from C: indexing them in Python costs more than the math
+    one_half = np.array(0.5, dtype)  # 0-d: a Python float costs each call a conversion
     with single_thread():
         for z_t, pre_t, sig_t, if_t, gc_t, c_t, tc_t, o_t, h_t in zip(Z, pre, sig, if_, gc, cs, tcs, o_gate, hs):
             np.matmul(h, w_hT, out=rec)
@@ -112,8 +113,8 @@ def forward(params, xs, h0, c0, *, hh_scale=None, **_):
                 rec *= hh_scale
             np.add(z_t, rec, out=pre_t)
             tanh_gates(pre_t, pre_t)
-            sig_t *= 0.5
-            sig_t += 0.5
+            np.multiply(sig_t, one_half, out=sig_t)  # σ = ½·tanh(z/2) + ½
+            np.add(sig_t, one_half, out=sig_t)
             np.multiply(if_t, gc_t, out=prod)  # [i⊙g, f⊙c_{t-1}]
             np.add(prod_ig, prod_fc, out=c_t)
             tanh_cell(c_t, tc_t)
