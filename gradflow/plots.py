@@ -555,11 +555,10 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
         layout[_RANGE_AXIS[kind]] = {"cmin": lo, "cmax": hi, "colorscale": scale, "colorbar": {
             "title": {"text": _lab(labels, kind)}, "len": 0.9 / len(vmax), "y": 1.0 - (k + 0.5) / len(vmax),
             "yanchor": "middle", "x": 1.01, "thickness": 14}}
-    fig = go.Figure({"data": data, "layout": layout})
-    fig = _layout(fig, labels, present, height=95 * n_rows + 190, legend=False)
     top = (80 if n_cols > 1 else 50) + (30 if present else 0)
-    fig.update_layout(margin={"l": 90 if present else 70, "r": 40, "t": top, "b": 40})
-    return fig
+    base = _base_layout(labels, present, 95 * n_rows + 190, False)
+    base["margin"] = {"l": 90 if present else 70, "r": 40, "t": top, "b": 40}
+    return go.Figure({"data": data, "layout": {**base, **layout}})  # one validation: update_layout costs more
 
 
 def fig_gate_saturation(stats: Mapping[str, Mapping[str, tuple]], *, labels=None,
