@@ -267,8 +267,6 @@ def backward(dhs, cache, *, truncate=None):
         hh_terms = [(dG[:, :, :2 * H], h_prev), (dn, cache["rh"])]
     grads = {"weight_ih": d_in.T @ xs.reshape(T * B, D).astype(dtype, copy=False),
              "weight_hh": dW_hh, "bias_ih": d_in.sum(0), "bias_hh": d_rec.sum(0)}
-    d_in3 = d_in.reshape(T, B, 3 * H)
     return {"dx": (d_in @ params["weight_ih"].astype(dtype, copy=False)).reshape(T, B, D),
             "dh0": dh0, "dc0": None, "grads": grads, "dh": dh, "dc": None,
-            "dgates": {"r": d_in3[:, :, :H], "z": d_in3[:, :, H:2 * H], "n": d_in3[:, :, 2 * H:]},
             "hh_terms": hh_terms}

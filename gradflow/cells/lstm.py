@@ -131,7 +131,9 @@ def backward(dhs, cache, *, truncate=None):
 
     dhs (T, B, H): the direct terms dL/dh_t. Returns a dict with dx (T, B, D),
     dh0 (B, H), dc0 (B, H), grads, dh and dc (T, B, H) the total dL/dh_t and
-    dL/dc_t, and dgates: gate name -> (T, B, H) gradient of its pre-activation.
+    dL/dc_t, dz_cell and dz_hidden (the pre-activation gradients of the gates
+    that feed c_t and of o, for bptt's path split) and hh_terms (the factors
+    of every step's term in dL/dweight_hh, for dW_contrib).
     """
     A, tcs, params, perm, dtype = (cache[k] for k in ("A", "tcs", "params", "perm", "dtype"))
     T, B, H = tcs.shape
@@ -211,10 +213,8 @@ def backward(dhs, cache, *, truncate=None):
     grads = {"weight_ih": (dz2.T @ xs.reshape(T * B, D).astype(dtype, copy=False))[inv],
              "weight_hh": (dz2.T @ h_prev.reshape(T * B, H))[inv],
              "bias_ih": db, "bias_hh": db.copy()}
-    dgates = {"i": dZ[:, :, H:2 * H], "f": dZ[:, :, 2 * H:3 * H],
-              "g": dZ[:, :, 3 * H:], "o": dz_o}
     return {"dx": (dz2 @ w_x).reshape(T, B, D), "dh0": dZ[0] @ w_h, "dc0": dc[0] * f[0],
-            "grads": grads, "dh": dh, "dc": dc, "dgates": dgates,
+            "grads": grads, "dh": dh, "dc": dc,
             "dz_cell": dZ[:, :, H:], "dz_hidden": dz_o,  # (T, B, 3H) in i, f, g order; (T, B, H)
             "hh_terms": [(dZ, h_prev)]}
 

@@ -129,4 +129,4 @@ def backward(dhs, cache, *, truncate=None):
              "bias_ih": db, "bias_hh": db.copy()}
     return {"dx": (dz2 @ params["weight_ih"].astype(dtype, copy=False)).reshape(T, B, D),
             "dh0": dZ[0] @ w_h, "dc0": None, "grads": grads, "dh": dh, "dc": None,
-            "dgates": {"h": dZ}, "hh_terms": [(dZ, h_prev)]}
+            "hh_terms": [(dZ, h_prev)]}
