@@ -308,12 +308,11 @@ def sweep(cell, rhos, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last",
     T, H = xs.shape[0], params["weight_hh"].shape[1]
     opts = _options(cell, nonlinearity, variant, truncate, T)
     R = rhos.size
-    xs_r = np.tile(xs, (1, R, 1))  # (T, R·B, D): row r·B + b
-    up_r = np.tile(upstream, (1, R, 1))  # (T, R·B, H)
+    up_r = np.tile(upstream, (1, R, 1))  # (T, R·B, H): row r·B + b; xs stays (T, B, D), shared by the radii
     scale = np.repeat(rhos, B)[:, None]  # (R·B, 1)
     h0 = np.zeros((R * B, H))
     with np.errstate(all="ignore"), threads_for(2 * T * R * B * cells.NUM_GATES[cell] * H * (H + xs.shape[2])):
-        _, _, cache = cells.forward(cell, params, xs_r, h0, h0 if cell == "lstm" else None,
+        _, _, cache = cells.forward(cell, params, xs, h0, h0 if cell == "lstm" else None,
                                     nonlinearity=nonlinearity, variant=variant, hh_scale=scale)
         back = cells.backward(cell, up_r, cache, truncate=opts["truncate"])
         g = back["dh" if state == "h" else "dc"].reshape(T, R, B * H)

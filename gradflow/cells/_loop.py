@@ -98,6 +98,22 @@ def tanh_for(shape, dtype):
     return tanh
 
 
+def input_projection(xs, w_x, bias, rows, dtype):
+    """The input part of every step, xs @ w_xᵀ + bias, as (T, rows, G·H): one GEMM before the loop.
+
+    xs (T, B, D), w_x (G·H, D), bias (G·H,). rows is the batch of the time
+    loop: B, or R·B in the batched sweep, whose R blocks of rows share xs.
+    Then the GEMM runs on the B shared rows and its result is repeated R
+    times (a copy, not R times the FLOPs).
+    """
+    T, B, D = xs.shape
+    if rows % B:
+        raise ValueError(f"the loop's {rows} rows are not whole copies of the {B} input rows")
+    Z = (xs.reshape(T * B, D).astype(dtype, copy=False) @ w_x.T.astype(dtype, copy=False) + bias)
+    Z = Z.reshape(T, B, -1)  # (T, B, G·H)
+    return Z if rows == B else np.tile(Z, (1, rows // B, 1))  # (T, rows, G·H)
+
+
 def block_ends(T, truncate=None):
     """Boolean (T,): True at steps that receive no gradient from step t+1.
 

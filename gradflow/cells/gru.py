@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loop import block_ends, single_thread, tanh_for
+from ._loop import block_ends, input_projection, single_thread, tanh_for
 
 GATES = ("r", "z", "n")
 VARIANTS = ("pytorch", "cho")
@@ -104,16 +104,17 @@ def _scaled(params, dtype):
 def forward(params, xs, h0, c0=None, *, variant="pytorch", hh_scale=None, **_):
     """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache.
 
-    hh_scale (B, 1), optional: row b uses weight_hh · hh_scale[b] (the batched sweep).
+    hh_scale (B, 1), optional: row b uses weight_hh · hh_scale[b] (the batched
+    sweep; there h0 has R·B rows, R copies of xs's B rows).
     """
     dtype = params["weight_hh"].dtype
-    T, B, D = xs.shape
-    H = h0.shape[1]
+    T = xs.shape[0]
+    B, H = h0.shape
     w_x, w_h, bias_x = _scaled(params, dtype)
     b_hn = params["bias_hh"][2 * H:]
     if variant == "cho":
         bias_x[2 * H:] += b_hn  # outside r ⊙ (...): merges with b_in
-    X = (xs.reshape(T * B, D).astype(dtype, copy=False) @ w_x.T + bias_x).reshape(T, B, 3 * H)
+    X = input_projection(xs, w_x, bias_x, B, dtype)  # (T, B, 3H)
     A = np.empty((T, B, 3 * H), dtype)  # r, z, n
     rz, n = A[:, :, :2 * H], A[:, :, 2 * H:]
     r, z = A[:, :, :H], A[:, :, H:2 * H]
@@ -188,10 +189,18 @@ def backward(dhs, cache, *, truncate=None):
     r, z, n = gates["r"], gates["z"], gates["n"]
     h_prev = np.concatenate([h0[None].astype(dtype, copy=False), hs[:-1]])  # (T, B, H)
     ends = block_ends(T, truncate)
-    k_n = (1 - z) * (1 - n ** 2)  # dn_pre = dh ⊙ k_n
-    k_z = (h_prev - n) * z * (1 - z)  # dz_pre = dh ⊙ k_z
     scale = cache["hh_scale"]  # sweep mode: recurrent-side factors carry the scale
-    if scale is not None:
+    pytorch = cache["variant"] == "pytorch"
+    # Derivative factors for all steps, written in place (no temporaries of T·B·H entries).
+    K = np.empty((T, B, 3, H), dtype) if pytorch else None  # [k_r, k_z, k_n·r]: see below
+    one_minus_z = np.subtract(1, z)
+    k_n = np.multiply(n, n)
+    np.subtract(1, k_n, out=k_n)
+    k_n *= one_minus_z  # dn_pre = dh ⊙ k_n
+    k_z = np.subtract(h_prev, n, out=K[:, :, 1] if pytorch else None)
+    k_z *= z
+    k_z *= one_minus_z  # dz_pre = dh ⊙ k_z
+    if scale is not None and not pytorch:
         k_z *= scale
     w_hh = params["weight_hh"].astype(dtype, copy=False)
     dh = np.empty((T, B, H), dtype)
@@ -199,11 +208,15 @@ def backward(dhs, cache, *, truncate=None):
     carry = np.empty((B, H), dtype)  # dh_{t+1} ⊙ z_{t+1}: the direct path h -> h'
     dhs = dhs.astype(dtype, copy=False)
     direct = dhs.reshape(T, -1).any(axis=1)  # steps with a direct loss term
-    if cache["variant"] == "pytorch":
+    if pytorch:
         # [dr, dz, d(U_n h + b_hn)] = dh ⊙ K: one multiply per step.
-        K = np.stack([k_n * cache["hn"] * r * (1 - r), k_z, k_n * r], axis=2)  # (T, B, 3, H)
+        k_r = np.subtract(1, r, out=K[:, :, 0])
+        k_r *= r
+        k_r *= cache["hn"]
+        k_r *= k_n  # k_n · (U_n h + b_hn) · r(1 − r)
+        np.multiply(k_n, r, out=K[:, :, 2])
         if scale is not None:
-            K[:, :, 0::2] *= scale[:, :, None]  # k_z already scaled
+            K *= scale[:, :, None]
         dG = np.empty((T, B, 3, H), dtype)
         steps = zip(*(a[::-1] for a in (ends, direct, dhs, dh, dh[:, :, None, :], K, dG,
                                         dG.reshape(T, B, 3 * H), z)))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loop import block_ends, single_thread, tanh_for
+from ._loop import block_ends, input_projection, single_thread, tanh_for
 
 GATES = ("i", "f", "g", "o")
 
@@ -78,19 +78,19 @@ def forward(params, xs, h0, c0, *, hh_scale=None, **_):
     xs (T, B, D), h0 (B, H), c0 (B, H) -> hs (T, B, H), cs (T, B, H), cache.
     Computes in the dtype of params["weight_hh"]. cache["gates"] maps
     i, f, g, o to (T, B, H) activations. hh_scale (B, 1), optional: row b
-    uses weight_hh · hh_scale[b] (the batched sweep).
+    uses weight_hh · hh_scale[b] (the batched sweep; there h0 and c0 have
+    R·B rows, R copies of xs's B rows).
     """
     dtype = params["weight_hh"].dtype
-    T, B, D = xs.shape
-    H = h0.shape[1]
+    T = xs.shape[0]
+    B, H = h0.shape  # B: R·B rows in the sweep, R copies of xs's rows
     perm = _perm(H)
     half = np.ones(4 * H, dtype)
     half[:3 * H] = 0.5  # σ(z) = ½·tanh(z/2) + ½: pre-scale the sigmoid rows
     w_x = params["weight_ih"][perm] * half[:, None]  # (4H, D)
     w_hT = np.ascontiguousarray((params["weight_hh"][perm] * half[:, None]).T)  # (H, 4H)
     bias = (params["bias_ih"] + params["bias_hh"])[perm] * half  # (4H,)
-    Z = (xs.reshape(T * B, D).astype(dtype, copy=False) @ w_x.T + bias)  # (T*B, 4H)
-    Z = Z.reshape(T, B, 4 * H)
+    Z = input_projection(xs, w_x, bias, B, dtype)  # (T, B, 4H)
 
     A = np.empty((T + 1, B, 5 * H), dtype)  # per step: [o i f g c_{t-1}]
     A[0, :, 4 * H:] = c0

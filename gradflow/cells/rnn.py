@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loop import block_ends, single_thread, tanh_for
+from ._loop import block_ends, input_projection, single_thread, tanh_for
 
 GATES = ()
 NONLINEARITIES = ("tanh", "relu", "linear")
@@ -67,14 +67,13 @@ def step_jacobian(x, h_prev, c_prev, params, nonlinearity="tanh"):
 def forward(params, xs, h0, c0=None, *, nonlinearity="tanh", hh_scale=None, **_):
     """xs (T, B, D), h0 (B, H) -> hs (T, B, H), None, cache.
 
-    hh_scale (B, 1), optional: row b uses weight_hh · hh_scale[b] (the batched sweep).
+    hh_scale (B, 1), optional: row b uses weight_hh · hh_scale[b] (the batched
+    sweep; there h0 has R·B rows, R copies of xs's B rows).
     """
     dtype = params["weight_hh"].dtype
-    T, B, D = xs.shape
-    H = h0.shape[1]
-    bias = params["bias_ih"] + params["bias_hh"]
-    Z = (xs.reshape(T * B, D).astype(dtype, copy=False) @ params["weight_ih"].T.astype(dtype, copy=False)
-         + bias).reshape(T, B, H)  # (T, B, H) input part of every step
+    T = xs.shape[0]
+    B, H = h0.shape
+    Z = input_projection(xs, params["weight_ih"], params["bias_ih"] + params["bias_hh"], B, dtype)  # (T, B, H)
     w_hT = np.ascontiguousarray(params["weight_hh"].T)  # (H, H)
     hs = np.empty((T, B, H), dtype)
     rec = np.empty((B, H), dtype)
