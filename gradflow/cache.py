@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import astuple
 
 import numpy as np
@@ -306,6 +307,22 @@ def gates_analysis(cell: str, weights: str, seed: int, ids: tuple, position: int
     model, _ = gates_model(cell, weights, seed)
     target = data.load_vocab().eos_id if position == len(ids) - 1 else None
     return lm.analyze_sentence(model, np.asarray(ids, dtype=np.int64), position, top_k=5, target=target)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def prefetch_ptb() -> threading.Thread:
+    """Read the PTB splits once per server process in a background thread.
+
+    A lecture starts on the home page; by the time the gates or training page
+    is opened, its first visit no longer waits about half a second for the
+    three splits (data's own cache holds them). Errors are left to the pages,
+    which report them through ptb_status.
+    """
+    from . import data
+
+    thread = threading.Thread(target=data.ptb_status, name="gradflow-ptb-prefetch", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- page 4: training -------------------------------------------------------

@@ -53,7 +53,7 @@ from typing import Any
 
 import streamlit as st
 
-from . import i18n, plots
+from . import cache, i18n, plots
 from .presets import PAGES
 from .urlstate import TEXT_URL_LIMIT, Param, QueryCheck, check_query, option_label, query_for
 
@@ -392,6 +392,7 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     st.set_page_config(page_title=f"gradflow · {i18n.t(name + '.title', _lang_guess(raw))}",
                        layout="wide", initial_sidebar_state="expanded")
     sidebar(page)
+    cache.prefetch_ptb()  # once per server: the PTB pages then open without reading the splits
     restored = {k: v for k, v in restored.items() if k not in st.query_params}
     if restored:
         # Rerun now, before the page computes anything, so that links copied
