@@ -5,8 +5,8 @@
 
 Both train DLFS2 ch06's Rnnlm setup for the same number of epochs (one LSTM
 layer, D = H = 100, V = 10,000, T = 35, B = 20, SGD lr 20, global-norm
-clipping at 0.25, no dropout, untied, float32, the LSTM state carried across
-epochs as DLFS2's trainer does). gradflow runs `python -m gradflow train
+clipping at 0.25, no dropout, untied, float32, and the 20 streams and the
+LSTM state running on across epochs as in DLFS2's trainer). gradflow runs `python -m gradflow train
 --init dlfs2 --carry-state` (DLFS2's initialisation, drawn from gradflow's
 own generator, --seed); DLFS2 runs its own RnnlmTrainer.fit (NumPy's global
 seed, --seed) from ../shared/dlfs2, when that folder exists beside the

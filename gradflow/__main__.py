@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--init", choices=("pytorch", "dlfs2"), default="pytorch",
                    help="initialisation: PyTorch's word_language_model, or DLFS2 ch06's Rnnlm")
     t.add_argument("--carry-state", action="store_true",
-                   help="keep the recurrent state across epochs, as DLFS2's trainer does (default: zero it)")
+                   help="streams and recurrent state run on across epochs, as in DLFS2's trainer "
+                        "(default: every epoch restarts both)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--max-tokens", type=_positive_int, default=None, help="train on the first N tokens only")
     t.add_argument("--valid-tokens", type=_positive_int, default=None, help="validate on the first N tokens only")

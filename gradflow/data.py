@@ -361,6 +361,26 @@ def iter_windows(streams, bptt: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     return _windows(streams, int(bptt), n)
 
 
+def continuing_windows(ids, batch_size: int, bptt: int, n: int, start: int = 0):
+    """n windows of B streams that run on through the corpus, as DLFS2's RnnlmTrainer reads it.
+
+    Stream b reads inputs ids[(b·J + t) mod (N−1)] with J = (N−1) // B, t
+    counting from `start` on, and each target is the id after its input, so
+    every stream keeps going where it stopped (across epochs too, wrapping
+    around the end of the corpus): a state carried along always meets the
+    text that follows it. Yields (x, y), both (B, T) arrays with T = bptt.
+    """
+    ids = _int_array(ids, 1, "ids")
+    B, T = _positive_int(batch_size, "batch_size"), _positive_int(bptt, "bptt")
+    size = len(ids) - 1  # inputs ids[:-1], targets ids[1:]
+    if size // B < 1:
+        raise ValueError(f"{len(ids)} ids cannot feed {B} streams; each stream needs an input and its target")
+    offsets = np.arange(B)[:, None] * (size // B)  # (B, 1)
+    for k in range(n):
+        pos = (offsets + (start + k * T + np.arange(T))) % size  # (B, T)
+        yield ids[pos], ids[pos + 1]
+
+
 def _windows(streams: np.ndarray, T: int, n: int):
     for k in range(n):
         s = k * T

@@ -54,7 +54,7 @@ class TrainConfig:
     max_tokens: int | None = None  # train on the first K train tokens only (small-slice mode)
     valid_tokens: int | None = None  # validate on the first K valid tokens only (None: all)
     eval_batch: int = 10  # B for evaluation (DLFS2's eval_perplexity, PyTorch's example)
-    carry_state: bool = False  # keep the recurrent state across epochs (DLFS2's trainer) instead of zeroing it
+    carry_state: bool = False  # streams and state run on across epochs (DLFS2's trainer); else each epoch restarts
 
     def __post_init__(self):
         for name in ("epochs", "batch", "bptt", "eval_batch"):
@@ -277,7 +277,12 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
         if not config.carry_state:
             state = zero_state(cfg, config.batch, dtype)
         t0, loss_sum = time.perf_counter(), 0.0
-        for b, (x, y) in enumerate(ptb.iter_windows(streams, config.bptt)):
+        if config.carry_state:  # DLFS2: epoch e reads on where epoch e-1 stopped
+            start = (epoch - 1) * steps * config.bptt
+            windows = ptb.continuing_windows(train_ids, config.batch, config.bptt, steps, start)
+        else:
+            windows = ptb.iter_windows(streams, config.bptt)
+        for b, (x, y) in enumerate(windows):
             loss, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=drop_rng)
             loss = float(loss.mean())
             report = config.grad_norms_every and step % config.grad_norms_every == 0

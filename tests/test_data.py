@@ -412,6 +412,43 @@ def test_iter_windows_shapes_shift_and_continuity():
         data.iter_windows(ids, 3)
 
 
+def _dlfs2_batches(corpus, batch_size, time_size, iters):
+    """DLFS2's RnnlmTrainer.get_batch over `iters` iterations (its loop, from ch06/common/trainer.py)."""
+    xs, ts = corpus[:-1], corpus[1:]
+    data_size = len(xs)
+    jump = data_size // batch_size
+    offsets = [i * jump for i in range(batch_size)]
+    time_idx = 0
+    for _ in range(iters):
+        batch_x = np.empty((batch_size, time_size), dtype="i")
+        batch_t = np.empty((batch_size, time_size), dtype="i")
+        for time in range(time_size):
+            for i, offset in enumerate(offsets):
+                batch_x[i, time] = xs[(offset + time_idx) % data_size]
+                batch_t[i, time] = ts[(offset + time_idx) % data_size]
+            time_idx += 1
+        yield batch_x, batch_t
+
+
+@pytest.mark.parametrize("N,B,T", [(1000, 3, 7), (401, 2, 5), (97, 4, 6)])
+def test_continuing_windows_read_the_corpus_as_dlfs2s_trainer(N, B, T):
+    """Three epochs in a row, wrapping around the corpus end, equal DLFS2's own batches."""
+    ids = np.random.default_rng(N).integers(0, 50, N).astype(np.int32)
+    steps = (N - 1) // (B * T)  # DLFS2's max_iters
+    ours = [w for e in range(3) for w in data.continuing_windows(ids, B, T, steps, e * steps * T)]
+    theirs = list(_dlfs2_batches(ids, B, T, 3 * steps))
+    assert len(ours) == len(theirs) == 3 * steps
+    for (x, y), (x_ref, y_ref) in zip(ours, theirs):
+        np.testing.assert_array_equal(x, x_ref)
+        np.testing.assert_array_equal(y, y_ref)
+    if (N - 1) // B == N // B:  # then the first epoch is iter_windows' layout
+        for (x, y), (x_ref, y_ref) in zip(ours, data.iter_windows(data.batchify(ids, B), T)):
+            np.testing.assert_array_equal(x, x_ref)
+            np.testing.assert_array_equal(y, y_ref)
+    with pytest.raises(ValueError, match="streams"):
+        next(data.continuing_windows(ids[:3], 5, T, 1))
+
+
 def test_iter_windows_targets_are_next_tokens_of_real_ids():
     rng = np.random.default_rng(1)
     ids = rng.integers(0, 50, size=1000).astype(np.int32)
