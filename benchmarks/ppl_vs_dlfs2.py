@@ -5,10 +5,11 @@
 
 Both train DLFS2 ch06's Rnnlm setup for the same number of epochs (one LSTM
 layer, D = H = 100, V = 10,000, T = 35, B = 20, SGD lr 20, global-norm
-clipping at 0.25, no dropout, untied, float32, and the 20 streams and the
-LSTM state running on across epochs as in DLFS2's trainer). gradflow runs `python -m gradflow train
---init dlfs2 --carry-state` (DLFS2's initialisation, drawn from gradflow's
-own generator, --seed); DLFS2 runs its own RnnlmTrainer.fit (NumPy's global
+clipping at 0.25, no dropout, untied, float32, the 20 streams and the
+LSTM state running on across epochs, and one LSTM bias, as in DLFS2's
+trainer). gradflow runs `python -m gradflow train --init dlfs2 --carry-state
+--single-bias` (DLFS2's initialisation, drawn from gradflow's own generator,
+--seed); DLFS2 runs its own RnnlmTrainer.fit (NumPy's global
 seed, --seed) from ../shared/dlfs2, when that folder exists beside the
 project root.
 
@@ -52,7 +53,7 @@ CONFIG = LMConfig(cell="lstm", layers=1, embed=100, hidden=100, init="dlfs2")
 def gradflow_train(epochs: int, out: str, seed: int) -> LanguageModel:
     train = [sys.executable, "-m", "gradflow", "train", "--cell", "lstm", "--layers", "1", "--embed", "100",
              "--hidden", "100", "--epochs", str(epochs), "--batch", "20", "--bptt", "35", "--lr", "20",
-             "--clip", "0.25", "--init", "dlfs2", "--carry-state", "--seed", str(seed), "--out", out]
+             "--clip", "0.25", "--init", "dlfs2", "--carry-state", "--single-bias", "--seed", str(seed), "--out", out]
     subprocess.run(train, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return checkpoint.load(out, vocab=load_vocab())
 

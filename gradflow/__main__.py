@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--carry-state", action="store_true",
                    help="streams and recurrent state run on across epochs, as in DLFS2's trainer "
                         "(default: every epoch restarts both)")
+    t.add_argument("--single-bias", action="store_true",
+                   help="train bias_ih + bias_hh as one bias, as DLFS2 does (default: both, as PyTorch)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--max-tokens", type=_positive_int, default=None, help="train on the first N tokens only")
     t.add_argument("--valid-tokens", type=_positive_int, default=None, help="validate on the first N tokens only")
@@ -145,7 +147,8 @@ def cmd_train(a) -> int:
                          tie=a.tie, forget_bias=a.forget_bias, init=a.init)
     cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=20.0 if a.lr is None else a.lr,
                       lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
-                      max_tokens=a.max_tokens, valid_tokens=a.valid_tokens, carry_state=a.carry_state)
+                      max_tokens=a.max_tokens, valid_tokens=a.valid_tokens, carry_state=a.carry_state,
+                      single_bias=a.single_bias)
     vocab = load_vocab()
     resume = None
     if os.path.exists(a.out):

@@ -55,6 +55,7 @@ class TrainConfig:
     valid_tokens: int | None = None  # validate on the first K valid tokens only (None: all)
     eval_batch: int = 10  # B for evaluation (DLFS2's eval_perplexity, PyTorch's example)
     carry_state: bool = False  # streams and state run on across epochs (DLFS2's trainer); else each epoch restarts
+    single_bias: bool = False  # train bias_ih + bias_hh as one bias (DLFS2); PyTorch trains both, doubling its step
 
     def __post_init__(self):
         for name in ("epochs", "batch", "bptt", "eval_batch"):
@@ -74,8 +75,9 @@ class TrainConfig:
         if isinstance(self.grad_norms_every, bool) or not isinstance(self.grad_norms_every, (int, np.integer)) \
                 or self.grad_norms_every < 0:
             raise ValueError(f"grad_norms_every must be an int >= 0, got {self.grad_norms_every!r}")
-        if not isinstance(self.carry_state, bool):
-            raise ValueError(f"carry_state must be True or False, got {self.carry_state!r}")
+        for name in ("carry_state", "single_bias"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if not isinstance(self.dtype, str) or self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         for name in ("max_tokens", "valid_tokens"):
@@ -255,6 +257,9 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
         rng.bit_generator.state = st["rng"]
         vocab = model.vocab if model.vocab is not None else vocab
     cfg = model.config
+    if config.single_bias and cfg.cell == "gru" and cfg.variant != "cho":
+        raise ValueError("single_bias needs bias_ih + bias_hh to act as one bias; the PyTorch GRU's b_hn sits "
+                         "inside r ⊙ (W_hn h + b_hn): use it with the rnn, the lstm or the GRU variant 'cho'")
     check_ids(train_ids, cfg.vocab_size, "train_ids")
     check_ids(valid_ids, cfg.vocab_size, "valid_ids")
     streams = ptb.batchify(train_ids, config.batch)  # (B, L)
@@ -284,6 +289,9 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
             windows = ptb.iter_windows(streams, config.bptt)
         for b, (x, y) in enumerate(windows):
             loss, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=drop_rng)
+            if config.single_bias:  # only the sum of the two biases matters: move it once, count it once
+                for layer in grads.layers:
+                    layer["bias_hh"][...] = 0
             loss = float(loss.mean())
             report = config.grad_norms_every and step % config.grad_norms_every == 0
             norms = _norms(grads) if report else None

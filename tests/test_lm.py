@@ -312,6 +312,27 @@ def test_carry_state_keeps_the_recurrent_state_across_epochs(monkeypatch):
     assert runs[True][second]["loss"] != runs[False][second]["loss"]
 
 
+def test_single_bias_trains_the_sum_of_the_two_biases_once():
+    """single_bias: bias_hh stays put and its duplicate gradient leaves the clipping norm (DLFS2's one b)."""
+    ids = np.random.default_rng(0).integers(0, 11, 401)
+    runs = {}
+    for single in (False, True):
+        cfg = TrainConfig(model=tiny("lstm", V=11, layers=2), epochs=1, batch=2, bptt=5, single_bias=single)
+        runs[single] = [e for e in train(cfg, ids, ids[:100], seed=3) if e["event"] in ("step", "done")]
+    first = {k: v[0] for k, v in runs.items()}  # the same weights and window: the same gradients
+    model = init_model(tiny("lstm", V=11, layers=2), 3)
+    x, y = np.stack([ids[0:5], ids[200:205]]), np.stack([ids[1:6], ids[201:206]])  # window 1 of 2 streams
+    _, grads, _ = loss_and_grads(model, x, y, dtype=np.float32)
+    db2 = sum(float(np.sum(grads[f"rnn.bias_hh_l{k}"].astype(np.float64) ** 2)) for k in range(2))
+    assert first[True]["grad_norm"] == pytest.approx(math.sqrt(first[False]["grad_norm"] ** 2 - db2), rel=1e-4)
+    end = runs[True][-1]["model"].params
+    for k in range(2):
+        np.testing.assert_array_equal(end[f"rnn.bias_hh_l{k}"], model.params[f"rnn.bias_hh_l{k}"].astype(np.float32))
+        assert not np.array_equal(end[f"rnn.bias_ih_l{k}"], model.params[f"rnn.bias_ih_l{k}"].astype(np.float32))
+    with pytest.raises(ValueError, match="single_bias"):
+        next(train(TrainConfig(model=tiny("gru", V=11, layers=1), single_bias=True), ids, ids, seed=0))
+
+
 # --------------------------------------------------------------------------
 # checkpoints
 # --------------------------------------------------------------------------
@@ -439,7 +460,7 @@ def test_lm_config_rejects_bad_fields(field, bad, match):
     ("lr_decay", "4", "lr_decay must be a number >= 1"), ("lr_decay", 0.5, "lr_decay"),
     ("clip", "0.25", "clip must be a positive number or None"), ("clip", -1.0, "clip"), ("clip", math.inf, "clip"),
     ("grad_norms_every", -1, "grad_norms_every"), ("grad_norms_every", 2.5, "grad_norms_every"),
-    ("model", {"cell": "lstm"}, "model must be an LMConfig"), ("carry_state", 1, "carry_state"),
+    ("model", {"cell": "lstm"}, "model must be an LMConfig"), ("carry_state", 1, "carry_state"), ("single_bias", "yes", "single_bias"),
 ])
 def test_train_config_rejects_bad_fields(field, bad, match):
     """A string lr or clip used to raise TypeError from a comparison."""
