@@ -115,7 +115,7 @@ def dlfs2_eval(weights: dict) -> float:
     model = Rnnlm(len(word_to_id), 100, 100)
     for p, name in zip(model.params, ("embed_W", "Wx", "Wh", "b", "affine_W", "affine_b")):
         p[...] = weights[name]
-    with contextlib.redirect_stdout(open(os.devnull, "w")):  # its \r progress line
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # its \r progress line
         return float(eval_perplexity(model, corpus_test))
 
 

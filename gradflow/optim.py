@@ -279,14 +279,13 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
     valid_ppl = st["history"][-1]["valid_perplexity"] if st["history"] else None
     state = zero_state(cfg, config.batch, dtype)  # a resumed run starts from zeros: states are not checkpointed
     for epoch in range(st["epoch"] + 1, config.epochs + 1):
-        if not config.carry_state:
-            state = zero_state(cfg, config.batch, dtype)
-        t0, loss_sum = time.perf_counter(), 0.0
-        if config.carry_state:  # DLFS2: epoch e reads on where epoch e-1 stopped
+        if config.carry_state:  # DLFS2: epoch e reads on where epoch e-1 stopped, with its state
             start = (epoch - 1) * steps * config.bptt
             windows = ptb.continuing_windows(train_ids, config.batch, config.bptt, steps, start)
-        else:
+        else:  # every epoch restarts the streams and the state
+            state = zero_state(cfg, config.batch, dtype)
             windows = ptb.iter_windows(streams, config.bptt)
+        t0, loss_sum = time.perf_counter(), 0.0
         for b, (x, y) in enumerate(windows):
             loss, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=drop_rng)
             if config.single_bias:  # only the sum of the two biases matters: move it once, count it once

@@ -460,7 +460,8 @@ def test_lm_config_rejects_bad_fields(field, bad, match):
     ("lr_decay", "4", "lr_decay must be a number >= 1"), ("lr_decay", 0.5, "lr_decay"),
     ("clip", "0.25", "clip must be a positive number or None"), ("clip", -1.0, "clip"), ("clip", math.inf, "clip"),
     ("grad_norms_every", -1, "grad_norms_every"), ("grad_norms_every", 2.5, "grad_norms_every"),
-    ("model", {"cell": "lstm"}, "model must be an LMConfig"), ("carry_state", 1, "carry_state"), ("single_bias", "yes", "single_bias"),
+    ("model", {"cell": "lstm"}, "model must be an LMConfig"),
+    ("carry_state", 1, "carry_state"), ("single_bias", "yes", "single_bias"),
 ])
 def test_train_config_rejects_bad_fields(field, bad, match):
     """A string lr or clip used to raise TypeError from a comparison."""
