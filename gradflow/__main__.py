@@ -35,6 +35,29 @@ def _float(text):
     return v
 
 
+def _schedule(text):
+    """'6:5,10:0.3125' -> ((6, 5.0), (10, 0.3125))."""
+    try:
+        pairs = [item.split(":") for item in text.split(",") if item.strip()]
+        out = tuple((int(e), float(lr)) for e, lr in pairs)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected EPOCH:LR pairs separated by commas, got {text!r}") from None
+    if any(e < 1 or not math.isfinite(lr) or lr <= 0 for e, lr in out):
+        raise argparse.ArgumentTypeError(f"epochs must be ≥ 1 and learning rates finite and > 0, got {text!r}")
+    return out
+
+
+# The shipped models' training runs (models/README.md), each as one command:
+# python -m gradflow train --recipe NAME --out models/NAME.npz
+_BIG = {"layers": 2, "embed": 200, "hidden": 200, "tie": True, "dropout": 0.2, "seed": 0, "store": "float16"}
+RECIPES = {
+    "lstm": {**_BIG, "cell": "lstm", "epochs": 7, "lr": 20.0, "lr_schedule": ((6, 5.0), (7, 1.25))},
+    "gru": {**_BIG, "cell": "gru", "epochs": 7, "lr": 20.0},
+    "rnn": {"cell": "rnn", "layers": 1, "embed": 200, "hidden": 200, "tie": True, "dropout": 0.0, "seed": 0,
+            "store": "float16", "epochs": 12, "lr": 2.0, "lr_schedule": ((6, 5.0), (10, 0.3125))},
+}
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line (exit status 2, as for every other error)."""
 
@@ -47,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="{train,eval,flow,gradhist}")
 
     t = sub.add_parser("train", help="train a PTB language model; checkpoint after every epoch")
+    p.train_parser = t  # main() sets a --recipe's values as this parser's defaults
     t.add_argument("--cell", choices=("rnn", "lstm", "gru"), default="lstm")
     t.add_argument("--layers", type=_positive_int, default=1)
     t.add_argument("--embed", type=_positive_int, default=100, help="embedding size E")
@@ -76,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="training precision")
     t.add_argument("--store", choices=("float16", "float32"), default="float32", help="checkpoint precision")
     t.add_argument("--log-every", type=_positive_int, default=100, help="steps between progress lines (not a TTY)")
+    t.add_argument("--lr-schedule", type=_schedule, default=(), metavar="EPOCH:LR,...",
+                   help="set lr at the start of these epochs, e.g. 6:5,10:0.3125 (the ÷lr-decay rule still applies)")
+    t.add_argument("--recipe", choices=sorted(RECIPES), default=None,
+                   help="the settings of a shipped model (models/README.md); other options still override them")
     t.add_argument("--out", required=True, help="checkpoint file (.npz)")
     t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
 
@@ -145,10 +173,11 @@ def cmd_train(a) -> int:
 
     model_cfg = LMConfig(cell=a.cell, layers=a.layers, embed=a.embed, hidden=a.hidden, dropout=a.dropout,
                          tie=a.tie, forget_bias=a.forget_bias, init=a.init)
-    cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=20.0 if a.lr is None else a.lr,
+    lr0 = a.lr if a.lr is not None else RECIPES[a.recipe]["lr"] if a.recipe else 20.0
+    cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=lr0,
                       lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
                       max_tokens=a.max_tokens, valid_tokens=a.valid_tokens, carry_state=a.carry_state,
-                      single_bias=a.single_bias)
+                      single_bias=a.single_bias, lr_schedule=a.lr_schedule)
     vocab = load_vocab()
     resume = None
     if os.path.exists(a.out):
@@ -288,7 +317,11 @@ COMMANDS = {"train": cmd_train, "eval": cmd_eval, "flow": cmd_flow, "gradhist": 
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "recipe", None):  # a recipe's values become defaults: options given explicitly still win
+        parser.train_parser.set_defaults(**{k: v for k, v in RECIPES[args.recipe].items() if k != "lr"})
+        args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (ValueError, OSError) as err:  # FileNotFoundError is an OSError

@@ -56,6 +56,7 @@ class TrainConfig:
     eval_batch: int = 10  # B for evaluation (DLFS2's eval_perplexity, PyTorch's example)
     carry_state: bool = False  # streams and state run on across epochs (DLFS2's trainer); else each epoch restarts
     single_bias: bool = False  # train bias_ih + bias_hh as one bias (DLFS2); PyTorch trains both, doubling its step
+    lr_schedule: tuple = ()  # ((epoch, lr), ...): lr set at the start of that epoch (1-based), before the ÷lr_decay rule
 
     def __post_init__(self):
         for name in ("epochs", "batch", "bptt", "eval_batch"):
@@ -78,6 +79,12 @@ class TrainConfig:
         for name in ("carry_state", "single_bias"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        object.__setattr__(self, "lr_schedule", tuple(tuple(e) for e in self.lr_schedule))
+        for item in self.lr_schedule:
+            ok = len(item) == 2 and isinstance(item[0], (int, np.integer)) and not isinstance(item[0], bool)
+            lr_e = cells.finite_float(item[1]) if ok else None
+            if not ok or item[0] < 1 or lr_e is None or not lr_e > 0:
+                raise ValueError(f"lr_schedule must hold (epoch ≥ 1, lr > 0) pairs, got {item!r}")
         if not isinstance(self.dtype, str) or self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         for name in ("max_tokens", "valid_tokens"):
@@ -278,7 +285,9 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
            "train_config": config.to_dict()}
     valid_ppl = st["history"][-1]["valid_perplexity"] if st["history"] else None
     state = zero_state(cfg, config.batch, dtype)  # a resumed run starts from zeros: states are not checkpointed
+    schedule = dict(config.lr_schedule)
     for epoch in range(st["epoch"] + 1, config.epochs + 1):
+        lr = schedule.get(epoch, lr)
         if config.carry_state:  # DLFS2: epoch e reads on where epoch e-1 stopped, with its state
             start = (epoch - 1) * steps * config.bptt
             windows = ptb.continuing_windows(train_ids, config.batch, config.bptt, steps, start)
