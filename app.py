@@ -1,16 +1,18 @@
 """gradflow home: what the app shows, a live figure, the pages and the lecture presets."""
 
+import os
+
 import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
-from gradflow.presets import PRESETS
+from gradflow.presets import PAGES, PRESETS
 
 page = ui.start("home")
-t = page.t
+tr = page.t
 
-st.title(t("home.title"))
-st.markdown(t("home.intro"))
+st.title(tr("home.title"))
+st.markdown(tr("home.intro"))
 
 try:
     curves = cache.home_curves()
@@ -23,19 +25,17 @@ except ValueError as e:
 
 left, right = st.columns(2)
 with left:
-    st.subheader(t("home.pages"))
-    for f, key in (("pages/1_Vanishing_Gradients.py", "nav.1_Vanishing_Gradients"),
-                   ("pages/2_Gradient_Clipping.py", "nav.2_Gradient_Clipping"),
-                   ("pages/3_Gates_on_PTB.py", "nav.3_Gates_on_PTB"),
-                   ("pages/4_Training.py", "nav.4_Training")):
-        page.link(f, label=t(key))
-        st.caption(t(key + ".desc"))
+    st.subheader(tr("home.pages"))
+    for f in PAGES[1:]:
+        key = "nav." + os.path.splitext(os.path.basename(f))[0]
+        page.link(f, label=tr(key))
+        st.caption(tr(key + ".desc"))
 with right:
-    st.subheader(t("home.presets"))
+    st.subheader(tr("home.presets"))
     for p in PRESETS:
-        page.link(p.page, p.values, label=t(f"preset.{p.name}"))
-        st.caption(t(f"preset.{p.name}.desc"))
+        page.link(p.page, p.values, label=tr(f"preset.{p.name}"))
+        st.caption(tr(f"preset.{p.name}.desc"))
 
-st.caption(t("home.lecture_tip"))
+st.caption(tr("home.lecture_tip"))
 with st.sidebar:
     page.settings_download()

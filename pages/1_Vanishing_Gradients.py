@@ -1,26 +1,33 @@
-"""Page 1: vanishing and exploding gradients through time (RNN, LSTM, GRU)."""
+"""Page 1: vanishing and exploding gradients through time (RNN, LSTM, GRU).
+
+Widgets -> VanishingSettings -> one FlowSettings per cell -> cached runs -> figures.
+"""
 
 import numpy as np
 import streamlit as st
 
-from gradflow import cache, plots, scenario, ui
+from gradflow import cache, plots, ui
+from gradflow.checks import CELLS
+from gradflow.experiments import shipped
+from gradflow.experiments.vanishing import MAX_T, TEXT_MAX, VIEWS, VanishingSettings, run_sizes, theory_lines
+from gradflow.experiments.vanishing import BUDGET_MAIN
+from gradflow.experiments.flow import POWERS_MAX_H
 from gradflow.spectral import KINDS
 from gradflow.urlstate import Param
 
-CELLS = ("rnn", "lstm", "gru")
-VIEWS = ("curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian")  # one figure a tab: a slider redraws one
+RHO_MAX = 3.0
 PARAMS = (
     Param("cells", "multi", list(CELLS), options=CELLS, widget="pills"),
-    Param("rho", "slider", 1.0, lo=0.0, hi=3.0, step=0.05, fmt="%.2f"),
+    Param("rho", "slider", 1.0, lo=0.0, hi=RHO_MAX, step=0.05, fmt="%.2f"),
     Param("kind", "choice", "orthogonal", options=KINDS),
-    Param("T", "int", 100, lo=2, hi=500),
+    Param("T", "int", 100, lo=2, hi=MAX_T),
     Param("H", "int", 64, lo=2, hi=512),
     Param("nonlin", "choice", "tanh", options=("tanh", "relu", "linear"), widget="segmented"),
     Param("variant", "choice", "pytorch", options=("pytorch", "cho"), widget="segmented"),
     Param("fbias", "slider", 0.0, lo=-3.0, hi=5.0, step=0.5),
     Param("loss", "choice", "last", options=("last", "sum"), widget="segmented"),
     Param("scale", "slider", 1.0, lo=0.0, hi=10.0, step=0.1),
-    Param("trunc", "int", 0, lo=0, hi=500),
+    Param("trunc", "int", 0, lo=0, hi=MAX_T),
     Param("inputs", "choice", "random", options=("random", "ptb", "text"), widget="radio"),
     Param("sent", "int", 0, lo=0, hi=3760, widget="number"),
     Param("text", "text", "the stock market fell sharply on monday", widget="text_input"),
@@ -28,18 +35,17 @@ PARAMS = (
     Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
     Param("view", "choice", "curves", options=VIEWS, widget="tabs"),
     Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
-    Param("jstep", "int", 99, lo=0, hi=499),  # capped at T − 1: by default the last step
+    Param("jstep", "int", 99, lo=0, hi=MAX_T - 1),  # capped at T − 1: by default the last step
 )
 
 page = ui.start("page1", PARAMS)
-t = page.t
+tr = page.t
 
 
 def _model_radius(cells_now=None):
-    # The first chosen cell that has a shipped model sets the starting radius.
-    cells_now = cells_now or st.session_state.get("cells") or list(CELLS)
-    shipped = [c for c in CELLS if c in cells_now and cache.model_path(c)] or [cache.embedding_cell("lstm")]
-    return min(3.0, round(cache.own_radius(shipped[0]), 2))  # the slider ends at 3
+    # The first chosen cell that has a shipped model sets the starting radius (the slider ends at RHO_MAX).
+    cell = shipped.first_shipped(cells_now or st.session_state.get("cells") or CELLS)
+    return min(RHO_MAX, round(cache.own_radius(cell), 2))
 
 
 def _on_weights_change():
@@ -77,120 +83,101 @@ if page.check.values.get("weights") == "trained" and "rho" not in page.check.val
 # ---------------------------------------------------------------- controls
 ws = {}
 with st.sidebar:
-    st.subheader(t("page1.controls"))
+    st.subheader(tr("page1.controls"))
     ws["cells"] = page.widget("cells") or []
     ws["rho"] = page.widget("rho")
     ws["kind"] = page.widget("kind")
-    st.markdown(f"**{t('page1.group.inputs')}**")
+    st.markdown(f"**{tr('page1.group.inputs')}**")
     ws["inputs"] = page.widget("inputs")
     ws["sent"] = page.widget("sent", disabled=ws["inputs"] != "ptb")
     ws["text"] = page.widget("text", disabled=ws["inputs"] != "text")
     ws["weights"] = page.widget("weights", on_change=_on_weights_change)
-    st.markdown(f"**{t('page1.group.size')}**")
+    st.markdown(f"**{tr('page1.group.size')}**")
     # With a sentence, or with the trained model (which reads a sentence), T is the sentence's length.
     ws["T"] = page.widget("T", disabled=ws["inputs"] != "random" or ws["weights"] == "trained")
     ws["H"] = page.widget("H", disabled=ws["weights"] == "trained")
     ws["scale"] = page.widget("scale")
-    st.markdown(f"**{t('page1.group.cells')}**")
+    st.markdown(f"**{tr('page1.group.cells')}**")
     ws["nonlin"] = page.widget("nonlin")
     ws["variant"] = page.widget("variant")
     ws["fbias"] = page.widget("fbias", disabled=ws["weights"] == "trained")
-    st.markdown(f"**{t('page1.group.loss')}**")
+    st.markdown(f"**{tr('page1.group.loss')}**")
     ws["loss"] = page.widget("loss")
     ws["trunc"] = page.widget("trunc")
     ws["seed"] = page.widget("seed")
 
-st.title(t("page1.title"))
-st.markdown(t("page1.intro"))
+st.title(tr("page1.title"))
+st.markdown(tr("page1.intro"))
 
-cells = [c for c in CELLS if c in ws["cells"]]
+settings = VanishingSettings.from_widgets(ws)
+cells = settings.cells
 if not cells:
-    st.info(t("page1.no_cells"))
+    st.info(tr("page1.no_cells"))
 
 # ---------------------------------------------------------------- inputs
-sentence, tokens = (), None
-if ws["inputs"] != "random" or ws["weights"] == "trained":
+sentence, tokens, weights = (), None, settings.weights
+if settings.reads_sentence:
     try:
-        if ws["inputs"] == "text":
-            if not ws["text"].strip():
-                raise ValueError(t("page1.empty_text"))
-            ids, tokens, notes = cache.encode(ws["text"][:5000])
-            if len(ws["text"]) > 5000:
-                st.info(t("page1.text_cut", n=5000))
+        if settings.inputs == "text":
+            if not settings.text.strip():
+                raise ValueError(tr("page1.empty_text"))
+            ids, tokens, notes = cache.encode(settings.text[:TEXT_MAX])
+            if len(settings.text) > TEXT_MAX:
+                st.info(tr("page1.text_cut", n=TEXT_MAX))
             for n in notes:
                 st.caption(ui.md_escape(n, 300))
         else:
-            ids, tokens = cache.ptb_sentence(ws["sent"] if ws["inputs"] == "ptb" else 0)
-        sentence = tuple(ids[:500])  # T is at most 500, like the slider
-        if len(ids) > 500:
-            st.info(t("page1.tokens_cut", n=f"{len(ids):,}", T=500))
+            ids, tokens = cache.ptb_sentence(settings.sentence_index if settings.inputs == "ptb" else 0)
+        sentence = tuple(ids[:MAX_T])
+        if len(ids) > MAX_T:
+            st.info(tr("page1.tokens_cut", n=f"{len(ids):,}", T=MAX_T))
         tokens = tokens[: len(sentence)]
-        if ws["weights"] == "trained":
-            missing = [c for c in cells if cache.model_path(c) is None]
-            kept = [c for c in cells if c not in missing]
+        if weights == "trained":
+            missing = [c for c in cells if shipped.model_path(c) is None]
+            kept = tuple(c for c in cells if c not in missing)
             if not kept:
-                raise FileNotFoundError(t("page1.no_model", cells=", ".join(c.upper() for c in missing)))
+                raise FileNotFoundError(tr("page1.no_model", cells=", ".join(c.upper() for c in missing)))
             if missing:
-                st.warning(t("page1.no_model", cells=", ".join(c.upper() for c in missing)))
-            for c in kept:
-                cache.ptb_model(c)
+                st.warning(tr("page1.no_model", cells=", ".join(c.upper() for c in missing)))
             cells = kept
-        else:
-            cache.ptb_model(cache.embedding_cell(cells[0] if cells else "lstm"))
+        for c in cells:
+            cache.ptb_model(shipped.model_cell(c, weights))  # FileNotFoundError/ValueError here, not mid-page
     except (FileNotFoundError, ValueError) as e:
         page.error(e)
-        st.info(t("page1.fallback_random"))
-        sentence, tokens = (), None
-        ws["weights"] = "random"
+        st.info(tr("page1.fallback_random"))
+        sentence, tokens, weights = (), None, "random"
 
-if ws["weights"] == "trained" and sentence:
+trained = weights == "trained" and bool(sentence)
+if trained:
     sizes = {c: cache.model_sizes(c) for c in cells}
-    st.caption(t("page1.trained_note", sizes=", ".join(f"{c.upper()}: D={d}, H={h}" for c, (d, h) in sizes.items()),
-                 radius=", ".join(f"{c.upper()} {cache.own_radius(c):.3f}" for c in cells)))
-T_req = len(sentence) if sentence else ws["T"]
-H_of = {c: (cache.model_sizes(c)[1] if ws["weights"] == "trained" and sentence else ws["H"]) for c in cells}
-T_eff = min(scenario.capped_T(T_req, H_of[c], len(cells)) for c in cells) if cells else T_req
-if T_eff < T_req:
-    st.info(t("page1.limit", T=T_eff, budget=f"{scenario.BUDGET_MAIN:,}"))
-    sentence = sentence[:T_eff]
-    tokens = tokens[:T_eff] if tokens else tokens
-
-
-def setup(cell):
-    return scenario.Setup(cell=cell, T=T_eff, H=H_of[cell], rho=float(ws["rho"]), kind=ws["kind"],
-                          nonlin=ws["nonlin"], variant=ws["variant"], fbias=float(ws["fbias"]), loss=ws["loss"],
-                          scale=float(ws["scale"]), trunc=int(ws["trunc"]), seed=int(ws["seed"]))
-
+    st.caption(tr("page1.trained_note", sizes=", ".join(f"{c.upper()}: D={d}, H={h}" for c, (d, h) in sizes.items()),
+                  radius=", ".join(f"{c.upper()} {cache.own_radius(c):.3f}" for c in cells)))
+T_eff, H_of = run_sizes(settings, cells, len(sentence), {c: cache.model_sizes(c)[1] for c in cells} if trained else {})
+if T_eff < (len(sentence) or settings.T):
+    st.info(tr("page1.limit", T=T_eff, budget=f"{BUDGET_MAIN:,}"))
+sentence, tokens = sentence[:T_eff], (tokens[:T_eff] if tokens else tokens)
+runs = {c: settings.for_cell(c, T_eff, H_of[c], sentence) for c in cells}  # cell -> FlowSettings
 
 summ = {}
 try:
-    for c in cells:
-        summ[c] = cache.summary(setup(c), ws["weights"], sentence)
+    summ = {c: cache.summary(r) for c, r in runs.items()}
 except (ValueError, FileNotFoundError) as e:
     page.error(e)
-    summ = {}
 
 for c, s in summ.items():
     if not s["finite"]:
-        st.warning(t(f"page1.overflow_{s['where'] or 'backward'}", cell=c.upper(), t=s["first_nonfinite"]),
+        st.warning(tr(f"page1.overflow_{s['where'] or 'backward'}", cell=c.upper(), t=s["first_nonfinite"]),
                    icon=":material/warning:")
 
-trunc = int(ws["trunc"]) or None
+trunc = settings.truncate
 steps = np.arange(T_eff)
 labels_curve = page.labels("fig.curves", ("title", "x", "y", "overflow"))
 tabs = page.tabs("view")
 
 with tabs["curves"]:
     if tabs["curves"].open and summ:
-        theory = {}
-        first = summ[cells[0]]
-        th = scenario.theory(first, float(ws["rho"]))
-        if "rho" in th:
-            theory[t("fig.curves.theory_rho")] = th["rho"]
-        if "rnn" in summ:
-            thr = scenario.theory(summ["rnn"], float(ws["rho"]), cache.sigma_max(setup("rnn"), ws["weights"], sentence))
-            if "pascanu" in thr:
-                theory[t("fig.curves.theory_pascanu")] = thr["pascanu"]
+        lines = theory_lines(summ, settings.rho, cache.sigma_max(runs["rnn"]) if "rnn" in summ else None)
+        theory = {tr(f"fig.curves.theory_{k}"): v for k, v in lines.items()}
         st.session_state["_gf_curve_cells"] = list(summ)
         fig = plots.fig_gradient_norm(steps, {c: s["dh"] for c, s in summ.items()}, theory=theory, truncate=trunc,
                                       overflow={c: s["first_nonfinite"] for c, s in summ.items()},
@@ -220,47 +207,47 @@ with tabs["paths"]:
                          r"\;\Rightarrow\; \frac{\partial L}{\partial c_t} \approx "
                          r"\frac{\partial L}{\partial c_{T-1}} \odot \prod_{s=t+1}^{T-1} f_s")
         else:
-            st.info(t("page1.need_lstm"))
+            st.info(tr("page1.need_lstm"))
 
 with tabs["spectrum"]:
     if tabs["spectrum"].open and summ:
-        spec = {c: cache.spectrum(setup(c), ws["weights"], sentence) for c in summ}
+        spec = {c: cache.spectrum(runs[c]) for c in summ}
         eigs = {k: v for s in spec.values() for k, v in s["eig"].items()}
-        fig = plots.fig_eigenvalues(eigs, float(ws["rho"]), labels=page.labels("fig.eig", ("title", "x", "y", "unit",
+        fig = plots.fig_eigenvalues(eigs, settings.rho, labels=page.labels("fig.eig", ("title", "x", "y", "unit",
                                                                                            "rho")), present=page.present)
         page.chart(fig, "eig", csv="eigenvalues")
         for c, s in spec.items():
             c0, c1, c2, c3 = st.columns([1, 2, 2, 2])
             c0.markdown(f"**{c.upper()}**")
-            c1.metric(t("readout.rho"), f"{s['rho_meas']:.3f}")
-            c2.metric(t("readout.sigma"), f"{s['sigma_max']:.3f}")
+            c1.metric(tr("readout.rho"), f"{s['rho_meas']:.3f}")
+            c2.metric(tr("readout.sigma"), f"{s['sigma_max']:.3f}")
             rate = summ[c]["rate"]
-            c3.metric(t("readout.rate"), "—" if not np.isfinite(rate) else f"{rate:.3f}")
+            c3.metric(tr("readout.rate"), "—" if not np.isfinite(rate) else f"{rate:.3f}")
         page.caption("cap.eig", r"\rho(W_h) = \max_i |\lambda_i|,\qquad \sigma_{\max} = \|W_h\|_2 \ge \rho,"
                      r"\qquad \text{rate} = \exp\big(\text{slope of } \log\|\partial L/\partial h_{T-1-k}\|\big)")
         powers = {k: v for s in spec.values() for k, v in s["powers"].items()}
         if powers:
             K = len(next(iter(powers.values())))
-            fig = plots.fig_power_norms(np.arange(K), powers, float(ws["rho"]),
+            fig = plots.fig_power_norms(np.arange(K), powers, settings.rho,
                                         labels=page.labels("fig.pow", ("title", "x", "y", "rho")), present=page.present)
             page.chart(fig, "powers", csv="matrix_power_norms")
             page.caption("cap.pow", r"\|W^k\|_2 \le \sigma_{\max}^k,\qquad "
                          r"\lim_{k\to\infty}\|W^k\|^{1/k} = \rho")
         else:
-            st.caption(t("page1.powers_limit", H=scenario.POWERS_MAX_H))
+            st.caption(tr("page1.powers_limit", H=POWERS_MAX_H))
 
 with tabs["phase"]:
     if tabs["phase"].open and cells:
         try:
             maps, info = {}, None
             for c in cells:
-                rhos, ks, Z, info = cache.phase_map(setup(c))
+                rhos, ks, Z, info = cache.phase_map(runs[c])
                 maps[c] = Z
-            fig = plots.fig_phase_map(rhos, ks, maps, current=(float(ws["rho"]), min(T_eff, info["T"]) - 1),
+            fig = plots.fig_phase_map(rhos, ks, maps, current=(settings.rho, min(T_eff, info["T"]) - 1),
                                       labels=page.labels("fig.phase", ("title", "x", "y", "z")), present=page.present)
             page.chart(fig, "phase", csv="phase_map")
             page.caption("cap.phase")
-            st.caption(t("page1.phase_sizes", T=info["T"], H=info["H"]))
+            st.caption(tr("page1.phase_sizes", T=info["T"], H=info["H"]))
         except ValueError as e:
             page.error(e)
 
@@ -273,36 +260,32 @@ with tabs["inputs"]:
             page.caption("cap.attr", r"\left\|\frac{\partial L}{\partial x_t}\right\| = "
                          r"\left\|W_{ih}^{\top}\,\delta_t\right\|")
         else:
-            st.info(t("page1.need_ptb"))
+            st.info(tr("page1.need_ptb"))
 
 with tabs["jacobian"]:
     if tabs["jacobian"].open and summ:
         jc = page.widget("jcell")
         if jc not in summ:
             if jc != page.params["jcell"].default:  # a cell that was picked, not just the default
-                st.info(t("page1.jcell_missing", cell=str(jc).upper(), shown=cells[0].upper()))
+                st.info(tr("page1.jcell_missing", cell=str(jc).upper(), shown=cells[0].upper()))
             jc = cells[0]
         jstep = page.widget("jstep")
         jt = min(jstep, T_eff - 1)
         if jt < jstep != page.params["jstep"].default:  # the default means "the last step"
-            st.info(t("page1.jstep_capped", step=jstep, t=jt))
+            st.info(tr("page1.jstep_capped", step=jstep, t=jt))
         if st.session_state.pop("_gf_picked", False):
             # Values set by a click reach the URL when assigned once more, on the next run (see ui).
             ui.sync_later({k: st.session_state[k] for k in ("view", "jcell", "jstep")})
         try:
-            jp = cache.jacobian(setup(jc), jt, ws["weights"], sentence)
+            jp = cache.jacobian(runs[jc], jt)
             lab = page.labels("fig.jac", ("title", "J", "sv", "factors", "product", "x", "unit", "step_norm",
                                           "running"))
-            lab["title"] = t("fig.jac.title", cell=jc.upper(), t=jp["t"])
-            per_step = jp["step_norms"] if jp["step_norms"] is not None else np.full(T_eff, np.nan)
-            running = np.full(T_eff, np.nan)
-            ks = jp["ks"]
-            running[jp["t"] - ks + 1] = jp["running"]
-            fig = plots.fig_step_jacobian(jp["J"], jp["sv"], jp["factors"], steps, running, per_step, jp["t"],
-                                          labels=lab, present=page.present)
+            lab["title"] = tr("fig.jac.title", cell=jc.upper(), t=jp["t"])
+            fig = plots.fig_step_jacobian(jp["J"], jp["sv"], jp["factors"], steps, jp["running"], jp["step_norms"],
+                                          jp["t"], labels=lab, present=page.present)
             page.chart(fig, "jacobian", csv="step_jacobian")
-            if jp["step_norms"] is None:
-                st.caption(t("page1.jac_limit"))
+            if not jp["all_steps"]:
+                st.caption(tr("page1.jac_limit"))
             page.caption("cap.jac", r"J_t = \frac{\partial h_t}{\partial h_{t-1}} = "
                          r"\operatorname{diag}\big(f'(a_t)\big)\,W_h \;\;(\text{RNN}),\qquad "
                          r"\Big\|\prod_{s=t-k+1}^{t} J_s\Big\|_2")

@@ -1,16 +1,16 @@
-"""Page 2: gradient clipping — per-parameter norms, PTB norm histogram, Pascanu's cliff."""
+"""Page 2: gradient clipping — per-parameter norms, PTB norm histogram, Pascanu's cliff.
 
-import math
+Widgets -> ClipSettings / CliffSettings -> cached experiments -> figures.
+"""
 
 import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
+from gradflow.checks import CELLS
+from gradflow.experiments.clipping import CLIFF_B, CLIFF_W, ClipSettings, CliffSettings, finite_or_dash, histogram_stats
 from gradflow.urlstate import Param
 
-CELLS = ("rnn", "lstm", "gru")
-CLIFF_T = 50  # steps of the one-unit RNN (Pascanu et al. 2013)
-CLIFF_W, CLIFF_B = (0.0, 10.0), (-6.0, 2.0)  # the part of the (w, b) plane that is drawn
 PARAMS = (
     Param("view", "choice", "clip", options=("clip", "hist", "cliff"), widget="tabs"),
     Param("method", "choice", "norm", options=("norm", "value", "none"), widget="segmented"),
@@ -28,15 +28,15 @@ PARAMS = (
 )
 
 page = ui.start("page2", PARAMS)
-t = page.t
+tr = page.t
 
 with st.sidebar:
-    st.subheader(t("page2.controls"))
+    st.subheader(tr("page2.controls"))
     method = page.widget("method")
     threshold = page.widget("threshold", disabled=method == "none")
 
-st.title(t("page2.title"))
-st.markdown(t("page2.intro"))
+st.title(tr("page2.title"))
+st.markdown(tr("page2.intro"))
 tabs = page.tabs("view")
 
 with tabs["clip"]:
@@ -49,20 +49,20 @@ with tabs["clip"]:
         T = page.widget("T", container=c4)
         seed = page.widget("seed", container=c5)
         try:
-            r = cache.clip_case(cell, float(rho), int(T), 64, int(seed), method, float(threshold), nonlin)
+            r = cache.clip_case(ClipSettings(cell=cell, rho=float(rho), T=int(T), seed=int(seed), nonlinearity=nonlin,
+                                             method=method, threshold=float(threshold)))
         except ValueError as e:
             page.error(e)
             r = None
         if r is not None:
             m1, m2, m3 = st.columns(3)
-            m1.metric(t("page2.norm_before"), f"{r['norm_before']:.4g}")
-            m2.metric(t("page2.norm_after"), f"{r['norm_after']:.4g}")
-            cos = r["cosine"]
-            m3.metric(t("page2.cosine"), "—" if not math.isfinite(cos) else f"{cos:.4f}")
+            m1.metric(tr("page2.norm_before"), f"{r['norm_before']:.4g}")
+            m2.metric(tr("page2.norm_after"), f"{r['norm_after']:.4g}")
+            m3.metric(tr("page2.cosine"), finite_or_dash(r["cosine"], ".4f"))
             if r["skipped"]:
-                st.error(t("page2.skipped"), icon=":material/block:")
+                st.error(tr("page2.skipped"), icon=":material/block:")
             elif r["clipped"]:
-                st.info(t("page2.clipped"))
+                st.info(tr("page2.clipped"))
             fig = plots.fig_param_norms(r["names"], r["before"], r["after"],
                                         labels=page.labels("fig.pnorm", ("title", "x", "y", "before", "after")),
                                         present=page.present)
@@ -76,19 +76,16 @@ with tabs["hist"]:
         try:
             h = cache.ptb_grad_norms()
             norms = h["norms"]
-            finite = norms[np.isfinite(norms)]
-            mean = float(finite.mean())
-            band = (0.5 * mean, 10.0 * mean)
-            fig = plots.fig_norm_histogram(norms, float(threshold) if method == "norm" else None, band,
+            hs = histogram_stats(norms, float(threshold) if method == "norm" else None)
+            fig = plots.fig_norm_histogram(norms, float(threshold) if method == "norm" else None, hs["band"],
                                            labels=page.labels("fig.hist", ("title", "x", "y", "threshold", "band")),
                                            present=page.present)
             page.chart(fig, "hist", csv="ptb_grad_norms")
-            frac = float(np.mean(finite > float(threshold))) if method == "norm" else 0.0
-            st.markdown(t("page2.hist_stats", n=len(norms), mean=f"{mean:.3g}", frac=f"{100 * frac:.1f}",
+            st.markdown(tr("page2.hist_stats", n=hs["n"], mean=f"{hs['mean']:.3g}", frac=f"{100 * hs['frac']:.1f}",
                           model=ui.md_escape(h.get("model", "?"), 60)))
             page.caption("cap.hist")
         except (FileNotFoundError, ValueError) as e:
-            st.info(t("page2.hist_missing", msg=ui.md_escape(e, 200)))
+            st.info(tr("page2.hist_missing", msg=ui.md_escape(e, 200)))
 
 with tabs["cliff"]:
     if tabs["cliff"].open:
@@ -99,18 +96,19 @@ with tabs["cliff"]:
         steps = page.widget("csteps", container=c4)
         cthr = page.widget("cthr", container=c5)
         try:
-            ws_, bs_, L = cache.cliff_surface(CLIFF_W, CLIFF_B, 121, CLIFF_T)
-            plain, clipped = cache.cliff_paths(float(w0), float(b0), float(lr), int(steps), float(cthr), CLIFF_T)
-            names = (t("page2.path_plain"), t("page2.path_clipped", c=f"{cthr:g}"))
+            ws_, bs_, L = cache.cliff_surface()
+            plain, clipped = cache.cliff_paths(CliffSettings(w0=float(w0), b0=float(b0), lr=float(lr), steps=int(steps),
+                                                             clip=float(cthr)))
+            names = (tr("page2.path_plain"), tr("page2.path_clipped", c=f"{cthr:g}"))
             fig = plots.fig_cliff(ws_, bs_, L, {names[0]: plain.params, names[1]: clipped.params},
                                   {names[1]: clipped.clipped},
                                   labels=page.labels("fig.cliff", ("title", "x", "y", "z", "start", "clipmark")),
                                   present=page.present)
             page.chart(fig, "cliff", csv="pascanu_cliff")
             m1, m2, m3 = st.columns(3)
-            m1.metric(t("page2.final_plain"), f"{plain.loss[-1]:.3g}")
-            m2.metric(t("page2.final_clipped"), f"{clipped.loss[-1]:.3g}")
-            m3.metric(t("page2.max_grad"), f"{np.max(plain.grad_norm, initial=0):.3g}")
+            m1.metric(tr("page2.final_plain"), f"{plain.loss[-1]:.3g}")
+            m2.metric(tr("page2.final_clipped"), f"{clipped.loss[-1]:.3g}")
+            m3.metric(tr("page2.max_grad"), f"{np.max(plain.grad_norm, initial=0):.3g}")
             page.caption("cap.cliff", r"x_t = w\,\sigma(x_{t-1}) + b,\quad x_0 = 0.5,\quad "
                          r"L = (\sigma(x_{50}) - 0.7)^2")
         except ValueError as e:

@@ -1,9 +1,15 @@
-"""Page 3: the gates of trained LSTM/GRU language models on Penn Treebank sentences."""
+"""Page 3: the gates of trained LSTM/GRU language models on Penn Treebank sentences.
+
+Widgets -> a sentence (cached PTB reads) -> cached model analysis -> figures.
+"""
 
 import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
+from gradflow.experiments.gates import (GATES_OF, STATES_OF, UnitChoice, loss_position, next_word_probs,
+                                        random_sentence_index,
+                                        saturation, select_units)
 from gradflow.urlstate import Param
 
 SPLITS = ("train", "valid", "test")
@@ -11,9 +17,6 @@ SOURCES = ("ptb", "random", "search", "text")
 MAX_INDEX = 42_067  # the train split has 42,068 sentences, the most of the three
 T_MAX = 100  # tokens drawn: keeps the heatmaps readable and the page interactive
 TEXT_MAX = 5_000  # characters of custom text that are encoded at all
-GATES_OF = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
-STATES_OF = {"lstm": ("c", "h"), "gru": ("h",)}
-SIGMOID = ("i", "f", "o", "r", "z")  # the other gates (g, n) are tanh
 DEFAULT_TEXT = "the company said it expects to report higher earnings next year"
 PARAMS = (
     Param("src", "choice", "ptb", options=SOURCES, widget="radio"),
@@ -35,7 +38,7 @@ PARAMS = (
 )
 
 page = ui.start("page3", PARAMS)
-t = page.t
+tr = page.t
 
 
 def _new_seed():
@@ -44,46 +47,23 @@ def _new_seed():
 
 
 def note(key: str, **fmt):
-    st.caption(t(key, **fmt))
-
-
-def select_units(hs: np.ndarray, mode: str, k: int, first: int) -> np.ndarray:
-    """Indices of the units to draw: top-k by the variance of h_t over the sentence, or a range."""
-    H = hs.shape[1]
-    if k > H:
-        note("page3.k_capped", k=k, H=H)
-        k = H
-    if mode == "top":
-        return np.sort(np.argsort(-hs.var(axis=0), kind="stable")[:k])
-    if first + k > H:
-        note("page3.first_clamped", first=first, H=H)
-        first = H - k
-    return np.arange(first, first + k)
-
-
-def saturation(gates: dict) -> dict:
-    """gate -> (fraction low, fraction high): sigmoid gates < 0.1 / > 0.9, tanh gates < -0.9 / > 0.9."""
-    out = {}
-    for g, a in gates.items():
-        lo = 0.1 if g in SIGMOID else -0.9
-        out[g] = (float(np.mean(a < lo)), float(np.mean(a > 0.9)))
-    return out
+    st.caption(tr(key, **fmt))
 
 
 # ---------------------------------------------------------------- controls
 with st.sidebar:
-    st.subheader(t("page3.group.model"))
+    st.subheader(tr("page3.group.model"))
     cell = page.widget("model")
     weights = page.widget("weights")
-    st.subheader(t("page3.group.view"))
+    st.subheader(tr("page3.group.view"))
     units_mode = page.widget("units")
     k = page.widget("k")
     first = page.widget("first", disabled=units_mode != "index")
     pos = page.widget("pos")
     layer = page.widget("layer")
 
-st.title(t("page3.title"))
-st.markdown(t("page3.intro"))
+st.title(tr("page3.title"))
+st.markdown(tr("page3.intro"))
 
 src = page.widget("src")
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -93,7 +73,7 @@ if src == "ptb":
     idx = page.widget("idx", container=c2)
 elif src == "random":
     seed_s = page.widget("seed", container=c2)
-    c3.button(t("page3.dice"), key="dice", on_click=_new_seed, icon=":material/casino:")
+    c3.button(tr("page3.dice"), key="dice", on_click=_new_seed, icon=":material/casino:")
 elif src == "search":
     word = page.widget("word", container=c2)
     hit = page.widget("hit", container=c3)
@@ -110,46 +90,46 @@ try:
     if src == "text":
         raw = text or ""
         if not raw.strip():
-            raise ValueError(t("page3.empty_text"))
+            raise ValueError(tr("page3.empty_text"))
         if len(raw) > TEXT_MAX:
-            st.info(t("page3.text_cut", n=f"{TEXT_MAX:,}"))
+            st.info(tr("page3.text_cut", n=f"{TEXT_MAX:,}"))
         ids, tokens, notes = cache.encode(raw[:TEXT_MAX])
         for n in notes:
             st.caption(ui.md_escape(n, 300))
-        where = t("page3.where_text")
+        where = tr("page3.where_text")
     else:
         n_sent = cache.sentence_count(split)
         if src == "ptb":
             i = idx
             if i >= n_sent:
-                st.info(t("page3.idx_wrapped", idx=i, n=f"{n_sent:,}", split=split, used=i % n_sent))
+                st.info(tr("page3.idx_wrapped", idx=i, n=f"{n_sent:,}", split=split, used=i % n_sent))
                 i %= n_sent
         elif src == "random":
-            i = int(np.random.default_rng(seed).integers(n_sent))
+            i = random_sentence_index(seed, n_sent)
         else:
             w = (word or "").strip()
             if not w:
-                raise ValueError(t("page3.empty_word"))
+                raise ValueError(tr("page3.empty_word"))
             hits = cache.find_word(split, w[:100])
             if not hits:
-                raise ValueError(t("page3.no_hits", word=ui.md_escape(w, 40), split=split))
+                raise ValueError(tr("page3.no_hits", word=ui.md_escape(w, 40), split=split))
             h = hit
             if h >= len(hits):
-                st.info(t("page3.hit_clamped", hit=h, n=len(hits)))
+                st.info(tr("page3.hit_clamped", hit=h, n=len(hits)))
                 h = len(hits) - 1
             i = hits[h]
             note("page3.hits", n=len(hits), more="+" if len(hits) == cache.SEARCH_LIMIT else "", h=h)
         ids, tokens = cache.sentence_in(split, i)
-        where = t("page3.where_ptb", split=ui.option_label("split", split, page.lang), i=f"{i:,}", n=f"{n_sent:,}")
+        where = tr("page3.where_ptb", split=ui.option_label("split", split, page.lang), i=f"{i:,}", n=f"{n_sent:,}")
 except (ValueError, FileNotFoundError) as e:
-    st.warning(t("page3.bad_sentence", msg=ui.md_escape(e, 300)), icon=":material/edit_note:")
+    st.warning(tr("page3.bad_sentence", msg=ui.md_escape(e, 300)), icon=":material/edit_note:")
 
 if ids is not None and len(ids) > T_MAX:
-    st.info(t("page3.cut", T=len(ids), n=T_MAX))
+    st.info(tr("page3.cut", T=len(ids), n=T_MAX))
     ids, tokens = ids[:T_MAX], tokens[:T_MAX]
 
 if ids is not None:
-    st.markdown(f"**{t('page3.sentence')}** · {where}")
+    st.markdown(f"**{tr('page3.sentence')}** · {where}")
     st.code(" ".join(tokens), language=None, wrap_lines=True)  # user text: shown literally
     if "<unk>" in tokens and src != "text":
         note("page3.unk_ptb")
@@ -158,18 +138,18 @@ if ids is not None:
 analyses = {}  # weights code -> SentenceAnalysis
 if ids is not None:
     T = len(ids)
-    position = T - 1 if pos < 0 or pos >= T else pos
-    if pos >= T:
-        st.info(t("page3.pos_clamped", pos=pos, T=T))
+    position, clamped = loss_position(pos, T)
+    if clamped:
+        st.info(tr("page3.pos_clamped", pos=pos, T=T))
     wanted = ["trained", "random"] if weights == "both" else [weights]
     for w in wanted:  # may grow: a missing model falls back to a random init
         try:
             model, shipped = cache.gates_model(cell, w, seed)
             if not shipped:
-                st.info(t("page3.random_default_shape", cell=cell.upper()))
+                st.info(tr("page3.random_default_shape", cell=cell.upper()))
             analyses[w] = cache.gates_analysis(cell, w, seed, tuple(ids), int(position))
         except FileNotFoundError:
-            st.warning(t("page3.no_model", cell=cell.upper(), file=f"{cell}.npz"), icon=":material/folder_off:")
+            st.warning(tr("page3.no_model", cell=cell.upper(), file=f"{cell}.npz"), icon=":material/folder_off:")
             if "random" not in wanted:
                 wanted.append("random")
         except ValueError as e:
@@ -181,12 +161,12 @@ for w, an in analyses.items():
     L = len(an.layers)
     if layer >= L:
         if w == next(iter(analyses)):
-            st.info(t("page3.layer_clamped", layer=layer, L=L))
+            st.info(tr("page3.layer_clamped", layer=layer, L=L))
     lay[w] = an.layers[min(layer, L - 1)]
 
 if analyses:
     an0 = next(iter(analyses.values()))
-    st.caption(t("page3.loss_at", p=an0.position, word=ui.md_escape(an0.tokens[an0.position], 40),
+    st.caption(tr("page3.loss_at", p=an0.position, word=ui.md_escape(an0.tokens[an0.position], 40),
                  target=ui.md_escape(an0.target_word, 40), losses=", ".join(f"{names[w]} {a.loss:.2f}" for w, a in analyses.items())))
 
 # ---------------------------------------------------------------- views
@@ -199,15 +179,17 @@ with tabs["gates"]:
         columns = {}
         for w, an in analyses.items():
             d = lay[w]
-            u = select_units(d["hs"], units_mode, k, first)
+            u, notes = select_units(d["hs"], UnitChoice(units_mode, k, first))
+            for key, fmt in notes:
+                note(key, **fmt)
             panels = {g: d["gates"][g][:, u].T for g in GATES_OF[cell]}  # (U, T) each
             if d["cs"] is not None:
                 panels["c"] = d["cs"][:, u].T
             panels["h"] = d["hs"][:, u].T
             columns[names[w]] = {"panels": panels, "units": u.tolist(), "grad": d["dh_norm"]}
         an0 = next(iter(analyses.values()))
-        title = t("fig.gates.title", cell=cell.upper(),
-                  w=t("opt.weights.both") if len(columns) > 1 else next(iter(columns)))
+        title = tr("fig.gates.title", cell=cell.upper(),
+                  w=tr("opt.weights.both") if len(columns) > 1 else next(iter(columns)))
         fig = plots.fig_gate_heatmaps(an0.tokens, columns, an0.position, labels=dict(lab_heat, title=title),
                                       present=page.present)
         page.chart(fig, "gates", csv=f"gates_{cell}_{'_'.join(analyses)}")
@@ -237,18 +219,17 @@ with tabs["pred"]:
                 st.markdown(f"**{names[w]}**")
                 nxt = list(an.tokens[1:]) + ["<eos>"]
                 table = {
-                    t("tab.pred.t"): list(range(len(an.tokens))),
-                    t("tab.pred.token"): list(an.tokens),
-                    t("tab.pred.next"): nxt,
+                    tr("tab.pred.t"): list(range(len(an.tokens))),
+                    tr("tab.pred.token"): list(an.tokens),
+                    tr("tab.pred.next"): nxt,
                     # the last token's next word is <eos>, scored only when p is the last token
-                    t("tab.pred.p"): [float(x) for x in an.next_prob[:-1]]
-                    + [float(np.exp(-an.loss)) if an.position == len(an.tokens) - 1 else float("nan")],
+                    tr("tab.pred.p"): next_word_probs(an),
                 }
                 for r in range(an.topk_probs.shape[1]):
-                    table[t("tab.pred.top", r=r + 1)] = [f"{ws[r]} ({p[r]:.3f})" for ws, p in
+                    table[tr("tab.pred.top", r=r + 1)] = [f"{ws[r]} ({p[r]:.3f})" for ws, p in
                                                          zip(an.topk_words, an.topk_probs)]
                 st.dataframe(table, hide_index=True, key=f"pred_{w}",
-                             column_config={t("tab.pred.p"): st.column_config.NumberColumn(format="%.3f")})
+                             column_config={tr("tab.pred.p"): st.column_config.NumberColumn(format="%.3f")})
         page.caption("cap.pred", r"p(w_{t+1}\mid w_{\le t}) = \operatorname{softmax}(W_{dec} h_t + b)")
 
 with st.sidebar:

@@ -233,11 +233,10 @@ def test_trained_weights_start_at_the_models_own_radius():
     ok(at)
     at.segmented_control(key="weights").set_value("trained").run()
     ok(at)
-    from gradflow import checkpoint, scenario
-    from gradflow.lm import model_recurrent_params
+    from gradflow import checkpoint
+    from gradflow.experiments import shipped
 
-    model = checkpoint.load(APP.parent / "models" / f"{cell}.npz")
-    own = scenario.largest_block_radius(model_recurrent_params(model, 0)["weight_hh"])
+    own = shipped.own_radius(checkpoint.load(APP.parent / "models" / f"{cell}.npz"))
     assert at.slider(key="rho").value == pytest.approx(min(3.0, round(own, 2)))
     assert at.slider(key="H").disabled and at.slider(key="T").disabled
     assert figures(at)

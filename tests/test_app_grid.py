@@ -42,7 +42,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from gradflow import cache, data, i18n, lm, scenario, ui
+from gradflow import cache, data, i18n, lm, tokenize, ui
+from gradflow.experiments.vanishing import capped_T
 from gradflow.presets import PAGE_CLIPPING, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING, PAGES, PRESETS
 from gradflow.urlstate import Param, encode_value, query_for
 
@@ -207,7 +208,7 @@ def expected_corrections(page: str, values: dict) -> list[tuple[str, dict]]:
     if page == PAGE_VANISHING:
         cells = [c for c in ("rnn", "lstm", "gru") if c in v["cells"]]
         if v["inputs"] == "random" and v["weights"] == "random" and cells:
-            T_eff = scenario.capped_T(v["T"], v["H"], len(cells))
+            T_eff = capped_T(v["T"], v["H"], len(cells))
             if T_eff < v["T"]:
                 out.append(("page1.limit", {"T": T_eff}))
             if v["view"] == "jacobian" and v["jstep"] > T_eff - 1 and v["jstep"] != BY_KEY[page]["jstep"].default:
@@ -495,7 +496,7 @@ def _no_live_markup(at: AppTest, name: str) -> None:
 def encoded_tokens(text: str) -> int | None:
     """Number of PTB tokens of the text the pages encode (its first 5,000 characters); None if none is left."""
     try:
-        return len(data.encode(text[:5000], data.load_vocab()).ids)
+        return len(tokenize.encode(text[:5000], data.load_vocab()).ids)
     except ValueError:
         return None
 

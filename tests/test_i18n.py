@@ -1,4 +1,4 @@
-"""The one Korean/English table: every key has both languages; the app uses only existing keys."""
+"""The Korean/English tables: every key has both languages, is defined once, and the app uses only existing keys."""
 
 import ast
 import re
@@ -10,7 +10,12 @@ from gradflow import i18n
 from gradflow.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), ROOT / "gradflow" / "ui.py"]
+APP_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), ROOT / "gradflow" / "ui.py",
+             ROOT / "gradflow" / "ui_query.py"]
+I18N_DIR = ROOT / "gradflow" / "i18n"
+# The table each file draws its own texts from (besides "common").
+OWN_TABLE = {"app.py": "home", "1_Vanishing_Gradients.py": "vanishing", "2_Gradient_Clipping.py": "clipping",
+             "3_Gates_on_PTB.py": "gates", "4_Training.py": "training", "ui.py": "common", "ui_query.py": "common"}
 FIELD = re.compile(r"{(\w+)}")
 
 
@@ -79,6 +84,37 @@ def test_dynamic_keys_exist():
         assert i18n.has(f"{page}.title")
 
 
-def test_module_is_pure_python():
-    src = (ROOT / "gradflow" / "i18n.py").read_text(encoding="utf-8")
-    assert not re.search(r"^\s*(import|from)\s", src, re.M)
+def test_tables_are_pure_python_and_the_package_imports_only_them():
+    tables = sorted(p for p in I18N_DIR.glob("*.py") if p.name != "__init__.py")
+    assert {p.stem for p in tables} == set(i18n.TABLES)
+    for p in tables:
+        assert not re.search(r"^\s*(import|from)\s", p.read_text(encoding="utf-8"), re.M), p.name
+    init = (I18N_DIR / "__init__.py").read_text(encoding="utf-8")
+    imports = re.findall(r"^[ \t]*(?:import|from)[ \t].*$", init, re.M)
+    assert imports == ["from . import " + ", ".join(sorted(i18n.TABLES))], imports
+
+
+def _table_keys(path):
+    """Literal keys of the TEXT dict of one table module, in order, duplicates kept."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    (node,) = [n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "TEXT"]
+    return [k.value for k in node.keys]
+
+
+def test_every_key_is_defined_once_across_the_page_tables():
+    seen = {}
+    for path in sorted(I18N_DIR.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for key in _table_keys(path):
+            assert key not in seen, f"{key} in {seen.get(key)} and {path.name}"
+            seen[key] = path.name
+    assert set(seen) == set(i18n.TEXT)
+    assert sum(len(tb) for tb in i18n.TABLES.values()) == len(i18n.TEXT)
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: p.name)
+def test_each_page_uses_its_own_table_and_common(path):
+    own = i18n.TABLES[OWN_TABLE[path.name]]
+    elsewhere = sorted(k for k in _literal_keys(path) if k not in own and k not in i18n.TABLES["common"])
+    assert not elsewhere, f"{path.name} uses keys of another page's table (move them to common): {elsewhere}"

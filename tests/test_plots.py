@@ -1,7 +1,10 @@
 """Figure functions: each returns a go.Figure with the traces, axes and labels expected."""
 
+import ast
 import csv
+import importlib
 import io
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -154,3 +157,42 @@ def test_plotly_config_exports_png_or_svg():
 
 def test_safe_text():
     assert plots.safe_text('<a href="x">&</a>') == '&lt;a href="x"&gt;&amp;&lt;/a&gt;'
+
+
+def test_live_loss_one_line_per_run_from_plain_sequences():
+    runs = {"LSTM, clipped at 0.25": [9.2, 8.7, float("inf"), 7.9], "LSTM, no clipping": (9.3, 9.0)}
+    fig = plots.fig_live_loss(runs, start={"LSTM, clipped at 0.25": 96},
+                              labels={"title": "TT", "x": "XX", "y": "YY"})
+    assert isinstance(fig, go.Figure)
+    assert [tr.name for tr in fig.data] == list(runs)
+    assert all(tr.type == "scatter" and tr.mode == "lines" for tr in fig.data)
+    assert list(fig.data[0].x) == [96, 97, 98, 99] and list(fig.data[1].x) == [0, 1]  # x: step index
+    assert np.isnan(fig.data[0].y[2]) and fig.data[0].y[3] == pytest.approx(7.9)  # non-finite: a gap
+    assert fig.layout.title.text == "TT"
+    assert fig.layout.xaxis.title.text == "XX" and fig.layout.yaxis.title.text == "YY"
+    assert fig.layout.yaxis.type is None  # linear, like the loss panel of fig_training_curves
+    # Same colour and dash per run as the full training figure drawn after the run.
+    full = plots.fig_training_curves({n: {"step": np.arange(len(v)), "loss": np.asarray(v)} for n, v in runs.items()})
+    assert [tr.line.color for tr in fig.data] == [tr.line.color for tr in full.data[::2]]
+    assert len({tr.line.dash for tr in fig.data}) == 2
+    big = plots.fig_live_loss(runs, present=True)
+    assert big.layout.font.size > fig.layout.font.size and big.data[0].line.width > fig.data[0].line.width
+    assert len(plots.fig_live_loss({}).data) == 0
+    assert plots.figure_to_csv(fig).count("LSTM, no clipping") == 2
+
+
+def test_package_imports_plotly_and_numpy_only_and_exports_every_figure():
+    allowed = {"__future__", "csv", "io", "collections.abc", "numpy", "plotly.graph_objects", "plotly.subplots"}
+    for path in Path(plots.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                assert {a.name for a in node.names} <= allowed, (path.name, ast.dump(node))
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert node.module in allowed, (path.name, node.module)
+        if path.name != "__init__.py":
+            mod = importlib.import_module(f"gradflow.plots.{path.stem}")
+            for name in dir(mod):
+                if name.startswith("fig_"):
+                    assert getattr(plots, name) is getattr(mod, name), name
+                    assert name in plots.__all__, name

@@ -1,0 +1,79 @@
+"""Texts of page 2, gradient clipping: its widgets, the view tabs, messages,
+figure titles and axes, and captions.
+
+Pure data (no imports); merged into gradflow.i18n.TEXT."""
+
+TEXT = {
+    "opt.view.clip": {"en": "Clipping a gradient", "ko": "기울기 클리핑"},
+    "opt.view.hist": {"en": "PTB gradient norms", "ko": "PTB 기울기 노름"},
+    "opt.view.cliff": {"en": "Pascanu's cliff", "ko": "파스카누의 절벽"},
+    "page2.controls": {"en": "Clipping", "ko": "클리핑"},
+    "page2.intro": {
+        "en": "Clipping bounds a gradient step when the gradient explodes. Norm clipping rescales the whole "
+              "gradient and keeps its direction; value clipping clamps each entry and can turn it.",
+        "ko": "클리핑은 기울기가 폭주할 때 한 걸음의 크기를 제한합니다. 노름 클리핑은 기울기 전체를 줄여 "
+              "방향을 유지하고, 값 클리핑은 성분마다 잘라 방향을 바꿀 수 있습니다."},
+    "w.method": {"en": "Method", "ko": "방법"},
+    "w.method.help": {"en": "Global norm (Pascanu et al.), per-entry value, or none.",
+                      "ko": "전역 노름(파스카누 외), 성분별 값, 또는 없음."},
+    "opt.method.norm": {"en": "global norm", "ko": "전역 노름"},
+    "opt.method.value": {"en": "value", "ko": "값"},
+    "opt.method.none": {"en": "none", "ko": "없음"},
+    "w.threshold.help": {"en": "Largest allowed global norm (norm) or entry (value).",
+                         "ko": "허용하는 최대 전역 노름(노름) 또는 성분 값(값)."},
+    "w.cell.help": {"en": "The cell whose gradient is clipped (random weights, H = 64).",
+                    "ko": "기울기를 클리핑할 셀(무작위 가중치, H = 64)."},
+    "w.w0": {"en": "start w₀", "ko": "시작점 w₀"},
+    "w.w0.help": {"en": "Where gradient descent starts on the (w, b) plane.", "ko": "(w, b) 평면에서 경사 하강의 시작점."},
+    "w.b0": {"en": "start b₀", "ko": "시작점 b₀"},
+    "w.b0.help": {"en": "Where gradient descent starts on the (w, b) plane.", "ko": "(w, b) 평면에서 경사 하강의 시작점."},
+    "w.lr.help": {"en": "Step size of both descents.", "ko": "두 경사 하강의 걸음 크기."},
+    "w.csteps": {"en": "steps", "ko": "단계 수"},
+    "w.csteps.help": {"en": "Number of gradient-descent steps.", "ko": "경사 하강 단계 수."},
+    "w.cthr": {"en": "clip at", "ko": "클리핑 임계값"},
+    "w.cthr.help": {"en": "Norm threshold of the clipped descent.", "ko": "클리핑하는 경사 하강의 노름 임계값."},
+    "page2.norm_before": {"en": "global norm before", "ko": "클리핑 전 전역 노름"},
+    "page2.norm_after": {"en": "global norm after", "ko": "클리핑 후 전역 노름"},
+    "page2.cosine": {"en": "cosine(clipped, unclipped)", "ko": "코사인(클리핑 후, 전)"},
+    "page2.skipped": {"en": "Non-finite gradient: step skipped.", "ko": "유한하지 않은 기울기: 이번 단계는 건너뜁니다."},
+    "page2.clipped": {"en": "The gradient was clipped.", "ko": "기울기를 클리핑했습니다."},
+    "fig.pnorm.title": {"en": "Gradient norm per parameter", "ko": "매개변수별 기울기 노름"},
+    "fig.pnorm.x": {"en": "parameter", "ko": "매개변수"},
+    "fig.pnorm.y": {"en": "‖∂L/∂θ‖ (log)", "ko": "‖∂L/∂θ‖ (로그)"},
+    "fig.pnorm.before": {"en": "before clipping", "ko": "클리핑 전"},
+    "fig.pnorm.after": {"en": "after clipping", "ko": "클리핑 후"},
+    "cap.pnorm": {"en": "Norm clipping lowers every bar by the same factor (cosine 1); value clipping cuts the "
+                        "largest entries most, so the direction changes (cosine < 1).",
+                  "ko": "노름 클리핑은 모든 막대를 같은 비율로 낮춥니다(코사인 1). 값 클리핑은 큰 성분을 더 많이 "
+                        "잘라 방향이 바뀝니다(코사인 < 1)."},
+    "fig.hist.title": {"en": "Global gradient norms over PTB batches", "ko": "PTB 배치의 전역 기울기 노름"},
+    "fig.hist.x": {"en": "global gradient norm (log)", "ko": "전역 기울기 노름 (로그)"},
+    "fig.hist.y": {"en": "batches", "ko": "배치 수"},
+    "fig.hist.threshold": {"en": "threshold c", "ko": "임계값 c"},
+    "fig.hist.band": {"en": "0.5–10 × mean", "ko": "평균의 0.5–10 배"},
+    "page2.hist_stats": {"en": "{n} batches of model {model}; mean norm {mean}; {frac}% of the batches would be clipped.",
+                         "ko": "모델 {model} 의 배치 {n}개, 평균 노름 {mean}, 배치의 {frac}% 가 클리핑됩니다."},
+    "page2.hist_missing": {"en": "The precomputed PTB gradient norms are not available ({msg}). The rest of the page works.",
+                           "ko": "미리 계산한 PTB 기울기 노름이 없습니다({msg}). 페이지의 나머지는 동작합니다."},
+    "cap.hist": {"en": "Pascanu et al. suggest a threshold between 0.5 and 10 times the average norm (shaded): "
+                       "high enough to leave ordinary steps alone, low enough to catch the rare explosions.",
+                 "ko": "파스카누 외는 평균 노름의 0.5–10 배(음영) 사이 임계값을 권합니다. 평범한 단계는 그대로 "
+                       "두고 드문 폭주만 잡을 만큼입니다."},
+    "page2.path_plain": {"en": "plain descent", "ko": "일반 경사 하강"},
+    "page2.path_clipped": {"en": "clipped at {c}", "ko": "{c} 에서 클리핑"},
+    "page2.final_plain": {"en": "final loss, plain", "ko": "최종 손실(일반)"},
+    "page2.final_clipped": {"en": "final loss, clipped", "ko": "최종 손실(클리핑)"},
+    "page2.max_grad": {"en": "largest gradient norm met", "ko": "만난 최대 기울기 노름"},
+    "fig.cliff.title": {"en": "Pascanu's cliff: loss of the one-unit RNN", "ko": "파스카누의 절벽: 유닛 하나짜리 RNN의 손실"},
+    "fig.cliff.x": {"en": "w", "ko": "w"},
+    "fig.cliff.y": {"en": "b", "ko": "b"},
+    "fig.cliff.z": {"en": "log₁₀ L", "ko": "log₁₀ L"},
+    "fig.cliff.start": {"en": "start", "ko": "시작점"},
+    "fig.cliff.clipmark": {"en": "clipped step", "ko": "클리핑된 단계"},
+    "cap.cliff": {"en": "The sharp wall is where the map x ↦ wσ(x) + b bifurcates: there the gradient is huge. "
+                        "A plain step from the wall flies far away; the clipped step (crosses) moves at most "
+                        "lr·c and keeps descending.",
+                  "ko": "날카로운 벽은 x ↦ wσ(x) + b 사상이 분기하는 곳으로, 기울기가 매우 큽니다. 벽에서 "
+                        "일반 경사 하강은 멀리 튕겨 나가고, 클리핑한 걸음(×)은 최대 lr·c 만 움직여 계속 "
+                        "내려갑니다."},
+}

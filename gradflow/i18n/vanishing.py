@@ -1,0 +1,206 @@
+"""Texts of page 1, vanishing and exploding gradients: its widgets and options,
+messages, read-outs, figure titles and axes, and captions.
+
+Pure data (no imports); merged into gradflow.i18n.TEXT."""
+
+TEXT = {
+    # ---- widgets -------------------------------------------------------------
+    "page1.controls": {"en": "Settings", "ko": "설정"},
+    "page1.group.inputs": {"en": "Inputs and weights", "ko": "입력과 가중치"},
+    "page1.group.size": {"en": "Size", "ko": "크기"},
+    "page1.group.cells": {"en": "Cell options", "ko": "셀 옵션"},
+    "page1.group.loss": {"en": "Loss and BPTT", "ko": "손실과 BPTT"},
+    "w.cells": {"en": "Cells", "ko": "셀"},
+    "w.cells.help": {"en": "Compare any subset of the three cells.", "ko": "세 셀 중 원하는 것을 골라 비교합니다."},
+    "opt.cells.rnn": {"en": "RNN", "ko": "RNN"},
+    "opt.cells.lstm": {"en": "LSTM", "ko": "LSTM"},
+    "opt.cells.gru": {"en": "GRU", "ko": "GRU"},
+    "w.kind": {"en": "Spectrum of W_h", "ko": "W_h 의 스펙트럼 종류"},
+    "w.kind.help": {"en": "Orthogonal: all singular values equal ρ. Non-normal: eigenvalues inside ρ but "
+                          "σ_max larger, so ‖W^k‖ can grow for a while.",
+                    "ko": "직교: 모든 특이값이 ρ. 비정규: 고유값은 ρ 안에 있지만 σ_max 가 더 커서 ‖W^k‖ 가 "
+                          "한동안 커질 수 있습니다."},
+    "opt.kind.orthogonal": {"en": "orthogonal", "ko": "직교"},
+    "opt.kind.gaussian": {"en": "Gaussian", "ko": "가우스"},
+    "opt.kind.symmetric": {"en": "symmetric", "ko": "대칭"},
+    "opt.kind.nonnormal": {"en": "non-normal", "ko": "비정규"},
+    "w.H": {"en": "Hidden size H", "ko": "은닉 크기 H"},
+    "w.H.help": {"en": "Units per cell. With the trained model, H is the model's own.",
+                 "ko": "셀의 유닛 수입니다. 학습된 모델을 쓰면 모델의 H를 씁니다."},
+    "w.variant": {"en": "GRU variant", "ko": "GRU 변형"},
+    "w.variant.help": {"en": "PyTorch applies r after the recurrent matmul, Cho et al. (2014) before it.",
+                       "ko": "PyTorch는 순환 행렬곱 뒤에, Cho 외(2014)는 앞에 r을 곱합니다."},
+    "opt.variant.pytorch": {"en": "PyTorch", "ko": "PyTorch"},
+    "opt.variant.cho": {"en": "Cho 2014", "ko": "Cho 2014"},
+    "w.fbias": {"en": "LSTM forget-gate bias", "ko": "LSTM 망각 게이트 편향"},
+    "w.fbias.help": {"en": "Added to the forget gate's bias: σ(3) ≈ 0.95 keeps the cell path open.",
+                     "ko": "망각 게이트 편향에 더합니다. σ(3) ≈ 0.95 이면 셀 경로가 열려 있습니다."},
+    "w.loss": {"en": "Loss", "ko": "손실"},
+    "w.loss.help": {"en": "At the last step only, or summed over every step (as in a language model).",
+                    "ko": "마지막 단계에만, 또는 모든 단계의 합(언어 모델처럼)으로 둡니다."},
+    "opt.loss.last": {"en": "last step", "ko": "마지막 단계"},
+    "opt.loss.sum": {"en": "sum over steps", "ko": "모든 단계 합"},
+    "w.scale": {"en": "Input scale", "ko": "입력 배율"},
+    "w.scale.help": {"en": "Large inputs saturate tanh and the sigmoids, whose derivatives then vanish.",
+                     "ko": "입력이 크면 tanh와 시그모이드가 포화되어 도함수가 사라집니다."},
+    "w.trunc": {"en": "Truncation window (0 = full BPTT)", "ko": "잘림 구간(0 = 전체 BPTT)"},
+    "w.trunc.help": {"en": "Truncated BPTT: no gradient flows back across a boundary every k steps.",
+                     "ko": "잘린 BPTT: k 단계마다 있는 경계를 넘어 기울기가 흐르지 않습니다."},
+    "w.inputs": {"en": "Inputs", "ko": "입력"},
+    "w.inputs.help": {"en": "Random vectors, or the word embeddings of a PTB sentence or your own text.",
+                      "ko": "무작위 벡터, 또는 PTB 문장이나 직접 쓴 글의 단어 임베딩입니다."},
+    "opt.inputs.random": {"en": "random", "ko": "무작위"},
+    "opt.inputs.ptb": {"en": "PTB sentence", "ko": "PTB 문장"},
+    "opt.inputs.text": {"en": "my text", "ko": "직접 입력"},
+    "w.sent": {"en": "PTB test sentence #", "ko": "PTB 테스트 문장 번호"},
+    "w.sent.help": {"en": "Index into the PTB test split.", "ko": "PTB 테스트 분할의 문장 번호입니다."},
+    "w.weights.help": {"en": "Random initialisation with the chosen spectrum, or the trained PTB model "
+                             "(its weight_hh rescaled so that its radius is ρ).",
+                       "ko": "고른 스펙트럼의 무작위 초기화, 또는 학습된 PTB 모델(반지름이 ρ가 되도록 "
+                             "weight_hh 를 배율 조정)."},
+    "opt.view.curves": {"en": "Gradient norm", "ko": "기울기 노름"},
+    "opt.view.dw": {"en": "Weight gradient by step", "ko": "단계별 가중치 기울기"},
+    "opt.view.paths": {"en": "LSTM paths", "ko": "LSTM 경로"},
+    "opt.view.spectrum": {"en": "Spectrum", "ko": "스펙트럼"},
+    "opt.view.phase": {"en": "Phase map", "ko": "위상도"},
+    "opt.view.inputs": {"en": "Input attribution", "ko": "입력 기여도"},
+    "opt.view.jacobian": {"en": "Step Jacobian", "ko": "단계 야코비안"},
+    "w.jcell": {"en": "Jacobian of cell", "ko": "야코비안을 볼 셀"},
+    "w.jcell.help": {"en": "Click a point of the gradient curve to pick a cell and a step.",
+                     "ko": "기울기 곡선의 점을 누르면 셀과 단계를 고릅니다."},
+    "opt.jcell.rnn": {"en": "RNN", "ko": "RNN"},
+    "opt.jcell.lstm": {"en": "LSTM", "ko": "LSTM"},
+    "opt.jcell.gru": {"en": "GRU", "ko": "GRU"},
+    "w.jstep": {"en": "Step t", "ko": "단계 t"},
+    "w.jstep.help": {"en": "The step whose Jacobian ∂h_t/∂h_{t−1} is shown (capped at T − 1).",
+                     "ko": "야코비안 ∂h_t/∂h_{t−1} 을 볼 단계입니다(T − 1 까지)."},
+
+    # ---- messages and read-outs ----------------------------------------------
+    "page1.intro": {
+        "en": "A loss at the end of a sequence sends its gradient back through every step. Each step "
+              "multiplies it by a Jacobian ∂h_t/∂h_{t−1}, so its norm shrinks or grows geometrically, "
+              "at a rate set by the spectrum of W_h and by the activation's slope.",
+        "ko": "시퀀스 끝의 손실은 기울기를 모든 단계로 되돌려 보냅니다. 단계마다 야코비안 ∂h_t/∂h_{t−1} 이 "
+              "곱해지므로 노름은 기하급수적으로 줄거나 커지며, 그 비율은 W_h 의 스펙트럼과 활성 함수의 "
+              "기울기가 정합니다."},
+    "page1.no_cells": {"en": "Pick at least one cell in the sidebar.", "ko": "사이드바에서 셀을 하나 이상 고르세요."},
+    "page1.empty_text": {"en": "the text is empty; type a sentence", "ko": "글이 비어 있습니다. 문장을 입력하세요"},
+    "page1.text_cut": {"en": "Only the first {n} characters of the text are used.",
+                       "ko": "글의 처음 {n}자만 씁니다."},
+    "page1.tokens_cut": {"en": "The text has {n} PTB tokens; only the first {T} are used.",
+                         "ko": "글이 PTB 토큰 {n}개입니다. 처음 {T}개만 씁니다."},
+    "page1.jcell_missing": {"en": "The {cell} is not among the chosen cells: showing the Jacobian of the {shown}.",
+                            "ko": "{cell} 은(는) 고른 셀에 없습니다. {shown} 의 야코비안을 보여 줍니다."},
+    "page1.jstep_capped": {"en": "Step {step} is past the last step: showing the Jacobian of the last step, t = {t}.",
+                           "ko": "단계 {step} 은(는) 마지막 단계를 넘습니다. 마지막 단계 t = {t} 의 야코비안을 보여 줍니다."},
+    "page1.no_model": {"en": "No trained PTB model is shipped for: {cells}. Those cells are left out.",
+                       "ko": "다음 셀의 학습된 PTB 모델이 없어 뺐습니다: {cells}."},
+    "page1.fallback_random": {"en": "Showing random inputs and random weights instead.",
+                              "ko": "대신 무작위 입력과 무작위 가중치를 보여 줍니다."},
+    "page1.trained_note": {"en": "Trained PTB model: D and H are the model's ({sizes}); its own largest block "
+                                 "radius is {radius}. The ρ slider rescales weight_hh to the chosen radius.",
+                           "ko": "학습된 PTB 모델: D와 H는 모델의 값({sizes})입니다. 모델 고유의 최대 블록 "
+                                 "반지름은 {radius} 이고, ρ 슬라이더는 weight_hh 를 그 반지름으로 배율 조정합니다."},
+    "page1.limit": {"en": "To stay interactive, T × H² × cells is limited to {budget}: showing the first T = {T} steps.",
+                    "ko": "반응 속도를 위해 T × H² × 셀 수를 {budget} 이하로 제한합니다: 처음 T = {T} 단계만 보입니다."},
+    "page1.overflow_backward": {"en": "{cell}: the gradient overflowed to inf at step t = {t}.",
+                                "ko": "{cell}: 단계 t = {t} 에서 기울기가 inf 로 넘쳤습니다."},
+    "page1.overflow_forward": {"en": "{cell}: the hidden state overflowed to inf at step t = {t}.",
+                               "ko": "{cell}: 단계 t = {t} 에서 은닉 상태가 inf 로 넘쳤습니다."},
+    "page1.need_lstm": {"en": "Select the LSTM to see its cell-state path.",
+                        "ko": "셀 상태 경로를 보려면 LSTM을 고르세요."},
+    "page1.need_ptb": {"en": "Input attribution is shown for a PTB sentence or your own text (Inputs in the sidebar).",
+                       "ko": "입력 기여도는 PTB 문장이나 직접 쓴 글을 입력으로 할 때 보입니다(사이드바의 입력)."},
+    "page1.phase_sizes": {"en": "Computed with the batched sweep at T = {T}, H = {H} on random weights of the "
+                                "chosen spectrum and seed (limits that keep the page interactive).",
+                          "ko": "고른 스펙트럼과 시드의 무작위 가중치로 T = {T}, H = {H} 에서 일괄 스윕으로 "
+                                "계산했습니다(반응 속도를 위한 제한)."},
+    "page1.jac_limit": {"en": "Per-step norms are skipped above T × H² = 2,000,000 to stay interactive.",
+                        "ko": "반응 속도를 위해 T × H² 가 2,000,000 을 넘으면 단계별 노름은 생략합니다."},
+    "page1.powers_limit": {"en": "The ‖W^k‖ curve is drawn for H ≤ {H} (one SVD per power).",
+                           "ko": "‖W^k‖ 곡선은 H ≤ {H} 에서만 그립니다(거듭제곱마다 SVD 한 번)."},
+    "readout.rho": {"en": "ρ (largest |λ|)", "ko": "ρ (최대 |λ|)"},
+    "readout.sigma": {"en": "σ_max (largest singular value)", "ko": "σ_max (최대 특이값)"},
+    "readout.rate": {"en": "measured factor per step back", "ko": "측정한 단계당 배율"},
+
+    # ---- figures -------------------------------------------------------------
+    "fig.curves.title": {"en": "Gradient norm ‖∂L/∂h_t‖ through time", "ko": "시간에 따른 기울기 노름 ‖∂L/∂h_t‖"},
+    "fig.curves.x": {"en": "time step t", "ko": "시간 단계 t"},
+    "fig.curves.y": {"en": "‖∂L/∂h_t‖ (log)", "ko": "‖∂L/∂h_t‖ (로그)"},
+    "fig.curves.overflow": {"en": "overflow", "ko": "오버플로"},
+    "fig.curves.theory_rho": {"en": "theory ρ^k", "ko": "이론 ρ^k"},
+    "fig.curves.theory_pascanu": {"en": "bound (γσ_max)^k (RNN)", "ko": "상한 (γσ_max)^k (RNN)"},
+    "cap.curves": {
+        "en": "Read from right (the loss) to left. A straight line on this log axis is geometric decay or "
+              "growth; the grey curves are the theory at the same start: ρ^k and, for the RNN, Pascanu's "
+              "bound (γσ_max)^k with k = T−1−t. Click a point to open that step's Jacobian.",
+        "ko": "오른쪽(손실)에서 왼쪽으로 읽으세요. 로그 축의 직선은 기하급수적 감소나 증가입니다. 회색 "
+              "곡선은 같은 시작점의 이론값 ρ^k 와, RNN의 경우 파스카누 상한 (γσ_max)^k (k = T−1−t) 입니다. "
+              "점을 누르면 그 단계의 야코비안이 열립니다."},
+    "fig.dw.title": {"en": "Which steps ∂L/∂W_h learns from", "ko": "∂L/∂W_h 가 배우는 단계"},
+    "fig.dw.x": {"en": "time step t", "ko": "시간 단계 t"},
+    "fig.dw.y": {"en": "‖step-t term of ∂L/∂W_h‖ (log)", "ko": "∂L/∂W_h 의 t 단계 항 노름 (로그)"},
+    "cap.dw": {"en": "The weight gradient is a sum over steps; when ‖∂L/∂h_t‖ has vanished, the early steps add "
+                     "nothing and long-range dependencies are not learned.",
+               "ko": "가중치 기울기는 단계별 항의 합입니다. ‖∂L/∂h_t‖ 가 사라지면 앞쪽 단계는 아무것도 "
+                     "보태지 못해 장기 의존성을 배우지 못합니다."},
+    "fig.paths.title": {"en": "LSTM: cell-state path vs hidden path", "ko": "LSTM: 셀 상태 경로 대 은닉 경로"},
+    "fig.paths.x": {"en": "time step t", "ko": "시간 단계 t"},
+    "fig.paths.y": {"en": "norm (log)", "ko": "노름 (로그)"},
+    "fig.paths.dc": {"en": "‖∂L/∂c_t‖", "ko": "‖∂L/∂c_t‖"},
+    "fig.paths.prodf": {"en": "∏ f (mean over units)", "ko": "∏ f (유닛 평균)"},
+    "fig.paths.cell": {"en": "‖∂L/∂h_{t−1}‖ via c (gates i, f, g)", "ko": "c 를 거친 ‖∂L/∂h_{t−1}‖ (게이트 i, f, g)"},
+    "fig.paths.hidden": {"en": "‖∂L/∂h_{t−1}‖ via o (hidden path)", "ko": "o 를 거친 ‖∂L/∂h_{t−1}‖ (은닉 경로)"},
+    "cap.paths": {"en": "Along the cell state each step only multiplies by the forget gate f_t: while f ≈ 1 "
+                        "(a large forget bias), ‖∂L/∂c_t‖ stays alive long after the hidden path has faded.",
+                  "ko": "셀 상태를 따라가면 단계마다 망각 게이트 f_t 만 곱해집니다. f ≈ 1 (큰 망각 편향) 인 "
+                        "동안 은닉 경로가 사라진 뒤에도 ‖∂L/∂c_t‖ 가 오래 살아 있습니다."},
+    "fig.eig.title": {"en": "Eigenvalues of W_h (each gate block)", "ko": "W_h 의 고유값(게이트 블록별)"},
+    "fig.eig.x": {"en": "Re λ", "ko": "Re λ"},
+    "fig.eig.y": {"en": "Im λ", "ko": "Im λ"},
+    "fig.eig.unit": {"en": "unit circle", "ko": "단위원"},
+    "fig.eig.rho": {"en": "radius ρ", "ko": "반지름 ρ"},
+    "cap.eig": {"en": "Eigenvalues outside the unit circle make ‖W^k‖ grow, inside make it shrink. For a "
+                      "non-normal matrix σ_max exceeds ρ, and ‖W^k‖ can grow for a while although ρ < 1.",
+                "ko": "단위원 밖의 고유값은 ‖W^k‖ 를 키우고, 안쪽의 고유값은 줄입니다. 비정규 행렬은 σ_max 가 "
+                      "ρ 보다 커서 ρ < 1 이어도 ‖W^k‖ 가 한동안 커질 수 있습니다."},
+    "fig.pow.title": {"en": "‖W^k‖ of the first gate block against ρ^k", "ko": "첫 게이트 블록의 ‖W^k‖ 와 ρ^k"},
+    "fig.pow.x": {"en": "power k", "ko": "거듭제곱 k"},
+    "fig.pow.y": {"en": "‖W^k‖₂ (log)", "ko": "‖W^k‖₂ (로그)"},
+    "fig.pow.rho": {"en": "ρ^k", "ko": "ρ^k"},
+    "cap.pow": {"en": "For a normal matrix ‖W^k‖ = ρ^k. A non-normal one can grow for many steps before ρ^k "
+                      "takes over: transient growth with ρ < 1.",
+                "ko": "정규 행렬이면 ‖W^k‖ = ρ^k 입니다. 비정규 행렬은 ρ^k 가 지배하기 전까지 여러 단계 동안 "
+                      "커질 수 있습니다: ρ < 1 인데도 일시적 증가."},
+    "fig.phase.title": {"en": "Phase map: log₁₀‖∂L/∂h‖ over ρ and steps back", "ko": "위상도: ρ 와 거슬러 간 단계에 따른 log₁₀‖∂L/∂h‖"},
+    "fig.phase.x": {"en": "spectral radius ρ", "ko": "스펙트럼 반지름 ρ"},
+    "fig.phase.y": {"en": "steps back k", "ko": "거슬러 간 단계 k"},
+    "fig.phase.z": {"en": "log₁₀‖∂L/∂h‖", "ko": "log₁₀‖∂L/∂h‖"},
+    "cap.phase": {"en": "Blue: vanished, red: exploded (overflow is drawn at the top colour); the black line is "
+                        "‖∂L/∂h‖ = 1. The cross marks the current ρ and T. Where the line bends upward the "
+                        "cell sits at the edge of stability.",
+                  "ko": "파랑은 소실, 빨강은 폭주(오버플로는 가장 진한 색)이며 검은 선은 ‖∂L/∂h‖ = 1 입니다. "
+                        "× 는 현재의 ρ 와 T 입니다. 선이 위로 휘는 곳이 안정성의 경계입니다."},
+    "fig.attr.title": {"en": "Input attribution ‖∂L/∂x_t‖ per token", "ko": "토큰별 입력 기여도 ‖∂L/∂x_t‖"},
+    "fig.attr.x": {"en": "token", "ko": "토큰"},
+    "fig.attr.y": {"en": "‖∂L/∂x_t‖ (log)", "ko": "‖∂L/∂x_t‖ (로그)"},
+    "cap.attr": {"en": "How strongly the loss at the end reacts to each word's embedding: early words get "
+                       "little credit when the gradient has vanished on its way back.",
+                 "ko": "끝의 손실이 각 단어 임베딩에 얼마나 반응하는지 보여 줍니다. 기울기가 사라지면 앞쪽 "
+                       "단어는 거의 기여를 인정받지 못합니다."},
+    "fig.jac.title": {"en": "{cell}: Jacobian ∂h_t/∂h_(t−1) at t = {t}", "ko": "{cell}: t = {t} 의 야코비안 ∂h_t/∂h_(t−1)"},
+    "fig.jac.J": {"en": "J_t (H × H)", "ko": "J_t (H × H)"},
+    "fig.jac.sv": {"en": "singular values of J_t", "ko": "J_t 의 특이값"},
+    "fig.jac.factors": {"en": "factors at step t (per unit)", "ko": "단계 t 의 인자(유닛별)"},
+    "fig.jac.product": {"en": "norms: ‖J_s‖ and ‖J_t ⋯ J_s‖", "ko": "노름: ‖J_s‖ 와 ‖J_t ⋯ J_s‖"},
+    "fig.jac.x": {"en": "step s", "ko": "단계 s"},
+    "fig.jac.unit": {"en": "unit", "ko": "유닛"},
+    "fig.jac.step_norm": {"en": "‖J_s‖ per step", "ko": "단계별 ‖J_s‖"},
+    "fig.jac.running": {"en": "running product ‖J_t ⋯ J_s‖", "ko": "누적 곱 ‖J_t ⋯ J_s‖"},
+    "cap.jac": {"en": "The Jacobian of one step is the activation derivatives (and gates) times the blocks of "
+                      "W_h. Singular values below 1 shrink the gradient; the running product shows the "
+                      "shrinking compound over the steps back from t.",
+                "ko": "한 단계의 야코비안은 활성 함수의 도함수(와 게이트)에 W_h 블록을 곱한 것입니다. 1보다 "
+                      "작은 특이값은 기울기를 줄이고, 누적 곱은 t 에서 거슬러 가며 그 감소가 쌓이는 모습을 "
+                      "보여 줍니다."},
+}
