@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import gradflow as gf  # noqa: E402
 from gradflow import cells  # noqa: E402
 from gradflow.cells._loop import single_thread  # noqa: E402
+from gradflow.experiments.flow import FlowSettings, build  # noqa: E402
 
 CONFIGS = [(100, 1, 64, 64), (200, 1, 256, 256), (100, 32, 128, 128), (1000, 1, 64, 64)]
 CELLS = [("rnn", {}), ("lstm", {}), ("gru", {}), ("gru", {"variant": "cho"})]
@@ -147,9 +148,10 @@ def main():
           f"{'floor x single':>14} {'loop ms':>9} {'loop/sweep':>10}")
     rhos = np.linspace(0, 3, 64)
     for cell, opts in CELLS:
-        params, xs, up = gf.sweep_problem(cell, 100, 64, 64, 1, seed=0)
+        base = build(FlowSettings(cell=cell, T=100, H=64, **opts))  # the app's phase-map problem at ρ = 1
+        params, xs, up = {**base.params, "weight_hh": base.unit_hh}, base.xs, base.upstream
         single = median_time(lambda: gf.gradient_flow(cell, params, xs, up, **opts), args.repeats)
-        swept = median_time(lambda: gf.sweep(cell, rhos, 100, 64, seed=0, **opts), max(3, args.repeats // 5))
+        swept = median_time(lambda: gf.sweep(cell, params, xs, up, rhos, **opts), max(3, args.repeats // 5))
 
         def loop():
             for rho in rhos:

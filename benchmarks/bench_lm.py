@@ -5,8 +5,8 @@ T = 35, B = 20, float32, SGD lr 20 with global-norm clipping at 0.25, no
 dropout, untied weights, on PTB train windows.
 
 Reported, each as the median over --repeats runs:
-- train: tokens/s of gradflow.optim.train (the generator the CLI and the app use);
-- eval: tokens/s of gradflow.optim.evaluate on PTB valid;
+- train: tokens/s of gradflow.trainer.train (the generator the CLI and the app use);
+- eval: tokens/s of gradflow.trainer.evaluate on PTB valid;
 - GEMM floor: the same embedding gather/scatter, LSTM matmuls (input
   projection, every per-step recurrent matmul forward and backward, weight
   gradients) and output-layer matmuls timed alone in this run, with the
@@ -35,8 +35,9 @@ sys.path.insert(0, ROOT)
 from bench_flow import median_time  # noqa: E402  (this folder is on sys.path when run as a script)
 from gradflow.cells._loop import single_thread  # noqa: E402
 from gradflow.data import load_ids  # noqa: E402
-from gradflow.lm import LMConfig, Workspace, default_threads, init_model  # noqa: E402
-from gradflow.optim import TrainConfig, evaluate, train  # noqa: E402
+from gradflow.lm import LMConfig, init_model  # noqa: E402
+from gradflow.softmax import Workspace, default_threads  # noqa: E402
+from gradflow.trainer import TrainConfig, evaluate, train  # noqa: E402
 
 V, D, H, T, B = 10_000, 100, 100, 35, 20
 N = T * B

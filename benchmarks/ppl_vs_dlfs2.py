@@ -45,7 +45,7 @@ sys.path.insert(0, ROOT)
 from gradflow import checkpoint, interop  # noqa: E402
 from gradflow.data import load_ids, load_vocab  # noqa: E402
 from gradflow.lm import LanguageModel, LMConfig  # noqa: E402
-from gradflow.optim import evaluate  # noqa: E402
+from gradflow.trainer import evaluate  # noqa: E402
 
 CONFIG = LMConfig(cell="lstm", layers=1, embed=100, hidden=100, init="dlfs2")
 

@@ -15,12 +15,18 @@ weight_ih (G·H, D), weight_hh (G·H, H), bias_ih (G·H,), bias_hh (G·H,).
     >>> flow.dh_norm.shape                                    # ‖∂L/∂h_t‖ per step
     (50, 1)
 
+The engine's modules: `checks` (names, shapes, argument checks; a leaf), `cells` (one file
+per cell: one-step reference and fast time loops), `bptt` (the engine),
+`jacobians` (step Jacobians of a Flow), `spectral` (matrices with a chosen
+spectrum, theory curves), `clipping`, `cliff`, `interop`.
+
 Importing gradflow imports NumPy only (no streamlit, no plotly).
 """
 
-from .bptt import Flow, gradient_flow, make_upstream, sweep, sweep_problem
-from .cells import CELLS, GATES, init_params
+from .bptt import Flow, backprop, gradient_flow, make_upstream, sweep, unroll
+from .cells import init_params
+from .checks import CELLS, GATES
 
-__all__ = ["CELLS", "GATES", "Flow", "gradient_flow", "init_params", "make_upstream", "sweep",
-           "sweep_problem"]
+__all__ = ["CELLS", "GATES", "Flow", "backprop", "gradient_flow", "init_params", "make_upstream", "sweep",
+           "unroll"]
 __version__ = "0.1.0"

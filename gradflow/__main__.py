@@ -1,18 +1,32 @@
 """Command line: `python -m gradflow {train,eval,flow,gradhist} ...` (see --help of each).
 
-Errors print one line to stderr and exit with status 2; there is no traceback.
+train: a PTB language model (`--recipe NAME` gives a shipped model's settings),
+checkpointed after every epoch; eval: its perplexity on a PTB split; flow: the
+per-step gradient norms of one BPTT run; gradhist: the gradient-norm
+histograms the app's clipping page reads. train, eval and gradhist show a
+progress bar (`Progress`). Errors print one line to stderr and exit with
+status 2; there is no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import os
 import sys
 import time
 
 import numpy as np
+
+from gradflow import checkpoint
+from gradflow.checks import CELLS
+from gradflow.data import load_ids, load_vocab
+from gradflow.experiments.flow import UPSTREAMS, FlowSettings, run
+from gradflow.gradstats import gradient_norm_histogram
+from gradflow.lm import LMConfig
+from gradflow.trainer import TrainConfig, evaluate, train
 
 
 def _positive_int(text):
@@ -70,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="{train,eval,flow,gradhist}")
 
     t = sub.add_parser("train", help="train a PTB language model; checkpoint after every epoch")
-    p.train_parser = t  # main() sets a --recipe's values as this parser's defaults
-    t.add_argument("--cell", choices=("rnn", "lstm", "gru"), default="lstm")
+    p.train_parser = t  # parse_args() sets a --recipe's values as this parser's defaults
+    t.add_argument("--cell", choices=CELLS, default="lstm")
     t.add_argument("--layers", type=_positive_int, default=1)
     t.add_argument("--embed", type=_positive_int, default=100, help="embedding size E")
     t.add_argument("--hidden", type=_positive_int, default=100, help="hidden size H")
@@ -115,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--max-tokens", type=_positive_int, default=None, help="score the first N tokens only")
 
     f = sub.add_parser("flow", help="per-step gradient norms of one BPTT run (table, optional CSV)")
-    f.add_argument("--cell", choices=("rnn", "lstm", "gru"), default="lstm")
+    f.add_argument("--cell", choices=CELLS, default="lstm")
     f.add_argument("-T", type=_positive_int, default=100, help="time steps")
     f.add_argument("-H", type=_positive_int, default=64, help="hidden size")
     f.add_argument("-D", type=_positive_int, default=None, help="input size (default H)")
@@ -127,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--nonlinearity", choices=("tanh", "relu", "linear"), default="tanh", help="RNN only")
     f.add_argument("--variant", choices=("pytorch", "cho"), default="pytorch", help="GRU only")
     f.add_argument("--input-scale", type=_float, default=1.0, help="std of the random inputs")
+    f.add_argument("--forget-bias", type=_float, default=1.0,
+                   help="gate bias at init: the LSTM's forget gate, the GRU's update gate (as the app)")
+    f.add_argument("--upstream", choices=UPSTREAMS, default="random",
+                   help="the loss gradient's direction at the last step: random, or W_h's most amplified one")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--csv", default=None, help="also write the table to this CSV file")
 
@@ -142,11 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
 # train
 # --------------------------------------------------------------------------
 class Progress:
-    """Plain-text progress: one \\r-updated line on a TTY, else a line every `every` steps."""
+    """Plain-text progress: one \\r-updated line on a TTY, else a line every `every` steps
+    (`step`, training) or at every tenth of the work (`count`, eval and gradhist)."""
 
-    def __init__(self, stream, every: int):
+    def __init__(self, stream, every: int = 1):
         self.stream, self.every = stream, every
         self.tty = stream.isatty()
+        self.started = time.perf_counter()
 
     def step(self, ev, steps: int, epochs: int):
         b = ev["batch"]
@@ -160,24 +180,35 @@ class Progress:
         self.stream.write(("\r" + line + "\033[K") if self.tty else line + "\n")
         self.stream.flush()
 
+    def count(self, label: str, done: int, total: int, unit: str = "windows"):
+        """Progress of `done` out of `total` units of work (a callback for evaluate and gradstats)."""
+        if not self.tty and done != total and done * 10 // total == (done - 1) * 10 // total:
+            return
+        width = 24
+        filled = int(width * done / total)
+        line = (f"{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {unit} "
+                f"{time.perf_counter() - self.started:.0f} s")
+        self.stream.write(("\r" + line + "\033[K") if self.tty else line + "\n")
+        self.stream.flush()
+
     def line(self, text: str):
         self.stream.write(("\r\033[K" if self.tty else "") + text + "\n")
         self.stream.flush()
 
 
-def cmd_train(a) -> int:
-    from gradflow import checkpoint
-    from gradflow.data import load_vocab
-    from gradflow.lm import LMConfig
-    from gradflow.optim import TrainConfig, train
-
+def train_config(a) -> TrainConfig:
+    """The TrainConfig of `train` options (parsed by parse_args, a recipe's values included)."""
     model_cfg = LMConfig(cell=a.cell, layers=a.layers, embed=a.embed, hidden=a.hidden, dropout=a.dropout,
                          tie=a.tie, forget_bias=a.forget_bias, init=a.init)
     lr0 = a.lr if a.lr is not None else RECIPES[a.recipe]["lr"] if a.recipe else 20.0
-    cfg = TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=lr0,
-                      lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
-                      max_tokens=a.max_tokens, valid_tokens=a.valid_tokens, carry_state=a.carry_state,
-                      single_bias=a.single_bias, lr_schedule=a.lr_schedule)
+    return TrainConfig(model=model_cfg, epochs=a.epochs, batch=a.batch, bptt=a.bptt, lr=lr0,
+                       lr_decay=a.lr_decay, clip=None if a.no_clip else a.clip, dtype=a.dtype,
+                       max_tokens=a.max_tokens, valid_tokens=a.valid_tokens, carry_state=a.carry_state,
+                       single_bias=a.single_bias, lr_schedule=a.lr_schedule)
+
+
+def cmd_train(a) -> int:
+    cfg = train_config(a)
     vocab = load_vocab()
     resume = None
     if os.path.exists(a.out):
@@ -186,7 +217,7 @@ def cmd_train(a) -> int:
         model, state = checkpoint.load(a.out, vocab=vocab, with_resume=True)
         if state is None:
             raise ValueError(f"{a.out} holds no training state to resume (it was saved without one)")
-        if model.config != model_cfg:
+        if model.config != cfg.model:
             print(f"note: resuming with the model shape stored in {a.out}: {model.config}", file=sys.stderr)
         cfg = TrainConfig.from_dict({**cfg.to_dict(), "model": model.config})
         if a.lr is not None and a.lr != state["lr"]:
@@ -224,16 +255,14 @@ def cmd_train(a) -> int:
 
 
 def cmd_eval(a) -> int:
-    from gradflow import checkpoint
-    from gradflow.data import load_ids, load_vocab
-    from gradflow.optim import evaluate
-
     model = checkpoint.load(a.checkpoint)
     checkpoint.check_vocab(model, load_vocab(), a.checkpoint)
     ids = load_ids(a.split)
-    r = evaluate(model, ids if a.max_tokens is None else ids[:a.max_tokens], batch=a.batch, bptt=a.bptt)
-    print(f"{a.checkpoint}: {model.config.cell} x{model.config.layers} H={model.config.hidden}, "
-          f"{a.split} split, {r['tokens']:,} tokens, {r['tokens_per_s']:,.0f} tokens/s, loss {r['loss']:.4f}")
+    bar = Progress(sys.stdout)
+    r = evaluate(model, ids if a.max_tokens is None else ids[:a.max_tokens], batch=a.batch, bptt=a.bptt,
+                 progress=lambda done, total: bar.count(f"eval {a.split}", done, total))
+    bar.line(f"{a.checkpoint}: {model.config.cell} x{model.config.layers} H={model.config.hidden}, "
+             f"{a.split} split, {r['tokens']:,} tokens, {r['tokens_per_s']:,.0f} tokens/s, loss {r['loss']:.4f}")
     print(f"perplexity {r['perplexity']:.2f}")
     return 0
 
@@ -241,19 +270,17 @@ def cmd_eval(a) -> int:
 # --------------------------------------------------------------------------
 # flow
 # --------------------------------------------------------------------------
-def flow_table(a):
-    """Run one gradient_flow from the CLI options; returns (header, rows, flow)."""
-    import gradflow
-    from gradflow.spectral import with_recurrent_spectrum
+def flow_settings(a) -> FlowSettings:
+    """The CLI options as the experiment the app would build (experiments.flow.build)."""
+    return FlowSettings(cell=a.cell, T=a.T, H=a.H, D=a.D, B=a.B, rho=a.rho, kind=a.kind, loss=a.loss,
+                        truncate=a.truncate, nonlinearity=a.nonlinearity, variant=a.variant, seed=a.seed,
+                        input_scale=a.input_scale, forget_bias=0.0 if a.cell == "rnn" else a.forget_bias,
+                        upstream=a.upstream)
 
-    rng = np.random.default_rng(a.seed)
-    D = a.D or a.H
-    params = gradflow.init_params(a.cell, D, a.H, rng)
-    params = with_recurrent_spectrum(params, a.rho, a.kind, rng)
-    xs = rng.standard_normal((a.T, a.B, D)) * a.input_scale  # (T, B, D)
-    up = gradflow.make_upstream(a.T, a.B, a.H, a.loss, rng)  # (T, B, H)
-    fl = gradflow.gradient_flow(a.cell, params, xs, up, truncate=a.truncate, nonlinearity=a.nonlinearity,
-                                variant=a.variant)
+
+def flow_table(a):
+    """Run one experiment from the CLI options; returns (header, rows, flow)."""
+    _, fl = run(flow_settings(a))
     cols = {"dh_norm": fl.dh_norm.mean(axis=1)}
     if fl.dc_norm is not None:
         cols["dc_norm"] = fl.dc_norm.mean(axis=1)
@@ -292,36 +319,40 @@ def cmd_flow(a) -> int:
 
 
 def cmd_gradhist(a) -> int:
-    import json
-
-    from gradflow import checkpoint
-    from gradflow.data import load_ids, load_vocab
-    from gradflow.optim import gradient_norm_histogram
-
     model = checkpoint.load(a.checkpoint)
     checkpoint.check_vocab(model, load_vocab(), a.checkpoint)
-    hist = gradient_norm_histogram(model, load_ids("train"), batches=a.batches, seed=a.seed)
-    hist["checkpoint"] = os.path.basename(a.checkpoint)
     folder = os.path.dirname(os.path.abspath(a.out))
-    if not os.path.isdir(folder):
+    if not os.path.isdir(folder):  # checked before the work, not after it
         raise FileNotFoundError(f"cannot write {a.out}: folder {folder} does not exist")
+    bar = Progress(sys.stdout)
+    hist = gradient_norm_histogram(model, load_ids("train"), batches=a.batches, seed=a.seed,
+                                   progress=lambda done, total: bar.count("gradhist (trained, then random init)",
+                                                                          done, total))
+    hist["checkpoint"] = os.path.basename(a.checkpoint)
     with open(a.out, "w") as fh:
         json.dump(hist, fh, indent=1)
     t, r = hist["trained"], hist["random_init"]
-    print(f"wrote {a.out}: {a.batches} batches, median norm {t['median']:.3g} trained, "
-          f"{r['median']:.3g} at init; clipped at {hist['clip']}: {t['fraction_clipped']:.0%} trained")
+    bar.line(f"wrote {a.out}: {a.batches} batches, median norm {t['median']:.3g} trained, "
+             f"{r['median']:.3g} at init; clipped at {hist['clip']}: {t['fraction_clipped']:.0%} trained")
     return 0
 
 
 COMMANDS = {"train": cmd_train, "eval": cmd_eval, "flow": cmd_flow, "gradhist": cmd_gradhist}
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
+    """The parsed command line; with `train --recipe NAME`, the recipe's values are the defaults,
+    so options given explicitly still win (lr included: see train_config)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "recipe", None):  # a recipe's values become defaults: options given explicitly still win
+    if getattr(args, "recipe", None):
         parser.train_parser.set_defaults(**{k: v for k, v in RECIPES[args.recipe].items() if k != "lr"})
         args = parser.parse_args(argv)
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (ValueError, OSError) as err:  # FileNotFoundError is an OSError

@@ -1,12 +1,28 @@
 """The engine: unroll a cell over a sequence and backpropagate through time exactly.
 
-`gradient_flow` validates its inputs, runs the cell's fast forward and
-backward in float64, and returns a `Flow`: every state, every gate, and the
-total gradient ∂L/∂h_t (and ∂L/∂c_t) at every step, with per-step norms.
-The loss is implicit: `upstream[t]` holds its direct terms ∂L/∂h_t
-(`make_upstream` builds a loss at the last step, or summed over steps).
+Where the time loops are: the per-cell loops, forward and backward through
+time, live in gradflow/cells/<cell>.py (`forward`, `backward`), next to each
+cell's one-step reference (`step_forward`, `step_backward`). They are written
+per cell because each cell has its own fused gate layout for speed (one GEMM
+per step for all gates, gates stored in the order their backward needs).
+This module validates inputs, runs those loops and builds the result:
 
-`sweep` runs many spectral radii at once for the ρ × T phase map.
+* `unroll` / `backprop`: the engine's sequence forward and backward for the
+  other modules (the language model's analysis among them), with the
+  engine's BLAS thread policy. Unchecked but for the cell name: callers pass
+  arrays of the right shapes.
+* `gradient_flow`: validates its inputs, runs `unroll` and `backprop` in
+  float64, and returns a `Flow`: every state, every gate, and the total
+  gradient ∂L/∂h_t (and ∂L/∂c_t) at every step, with per-step norms. The loss
+  is implicit: `upstream[t]` holds its direct terms ∂L/∂h_t (`make_upstream`
+  builds a loss at the last step, or summed over steps).
+* `_lstm_split` (below `gradient_flow`): the LSTM's ∂L/∂h_{t−1} split into its
+  path through the cell state (i, f, g) and through the output gate o.
+* `sweep` (end of the file): many spectral radii at once for the ρ × T phase
+  map, every radius a block of rows of one batch.
+
+The step Jacobians of a Flow are in `gradflow.jacobians`; this module imports
+neither it nor `gradflow.spectral`.
 """
 
 from __future__ import annotations
@@ -19,6 +35,7 @@ import numpy as np
 from . import cells
 from .cells import gru, rnn
 from .cells._loop import threads_for
+from .checks import NUM_GATES, PARAM_NAMES, as_rng, check_cell, check_size, param_shapes
 
 LOSSES = ("last", "sum")
 
@@ -83,7 +100,7 @@ def _array(name, value, shape):
 
 
 def _options(cell, nonlinearity, variant, truncate, T):
-    cells.check_cell(cell)
+    check_cell(cell)
     # not str: an array ['tanh'] would pass `in`, a list of two would raise the array-truth error
     if not isinstance(nonlinearity, str) or nonlinearity not in rnn.NONLINEARITIES:
         raise ValueError(f"unknown nonlinearity {nonlinearity!r}: expected one of {', '.join(rnn.NONLINEARITIES)}")
@@ -91,7 +108,7 @@ def _options(cell, nonlinearity, variant, truncate, T):
         raise ValueError(f"unknown variant {variant!r}: expected one of {', '.join(gru.VARIANTS)}")
     if truncate is not None:
         try:
-            cells.check_size("truncate", truncate)
+            check_size("truncate", truncate)
         except ValueError:
             raise ValueError(f"truncate must be None or an integer ≥ 1, got {truncate!r}") from None
     return {"nonlinearity": nonlinearity, "variant": variant,
@@ -100,17 +117,16 @@ def _options(cell, nonlinearity, variant, truncate, T):
 
 def check_params(cell, params, D=None):
     """Validate a params dict for `cell`; return (float64 params, D, H)."""
-    G = cells.NUM_GATES[cells.check_cell(cell)]
-    if not isinstance(params, dict) or set(params) != set(cells.PARAM_NAMES):
+    G = NUM_GATES[check_cell(cell)]
+    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys {list(cells.PARAM_NAMES)}, got {got}")
+        raise ValueError(f"params must be a dict with keys {list(PARAM_NAMES)}, got {got}")
     w_hh = np.asarray(params["weight_hh"])
     if w_hh.ndim != 2 or w_hh.shape[0] != G * w_hh.shape[1] or w_hh.shape[1] < 1:
         raise ValueError(f"weight_hh has shape {w_hh.shape}, expected ({G}·H, H) for the {cell}")
     H = w_hh.shape[1]
     D = np.asarray(params["weight_ih"]).shape[-1] if D is None else D
-    shapes = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
-    return {k: _array(k, params[k], s) for k, s in shapes.items()}, D, H
+    return {k: _array(k, params[k], s) for k, s in param_shapes(cell, D, H).items()}, D, H
 
 
 _TINY = 1e-280  # a sum of squares below this may have lost digits to underflow
@@ -155,14 +171,50 @@ def make_upstream(T, B, H, mode="last", rng=None):
     """
     if not isinstance(mode, str) or mode not in LOSSES:
         raise ValueError(f"unknown loss mode {mode!r}: expected one of {', '.join(LOSSES)}")
-    T, B, H = (cells.check_size(n, v) for n, v in (("T", T), ("B", B), ("H", H)))
-    rng = cells.as_rng(rng)
+    T, B, H = (check_size(n, v) for n, v in (("T", T), ("B", B), ("H", H)))
+    rng = as_rng(rng)
     steps = T if mode == "sum" else 1
     v = rng.standard_normal((steps, B, H))
     v /= np.linalg.norm(v, axis=2, keepdims=True)
     up = np.zeros((T, B, H))
     up[T - steps:] = v
     return up
+
+
+def _gemm_flops(cell, T, B, D, H):
+    """FLOPs of the GEMMs of one pass over a sequence: what the thread policy looks at."""
+    return 2 * T * B * NUM_GATES[cell] * H * (D + H)
+
+
+def unroll(cell, params, xs, h0, c0=None, **opts):
+    """The engine's sequence forward: the cell's fast time loop. Returns (hs, cs, cache).
+
+    params (PyTorch names, any float dtype: the loop runs in weight_hh's
+    dtype), xs (T, B, D), h0 (B, H), c0 (B, H) for the LSTM, else None.
+    opts: nonlinearity (RNN), variant (GRU), hh_scale (see `sweep`).
+    hs (T, B, H); cs (T, B, H) for the LSTM, else None; cache for `backprop`.
+    Only the cell name is checked (see `gradient_flow` for a checked run);
+    small problems run on one BLAS thread (see cells._loop.threads_for).
+    """
+    check_cell(cell)
+    T, B, D = xs.shape
+    with threads_for(_gemm_flops(cell, T, B, D, h0.shape[1])):
+        return cells.forward(cell, params, xs, h0, c0, **opts)
+
+
+def backprop(cell, dhs, cache, *, truncate=None):
+    """The engine's sequence backward: BPTT through `unroll`. Returns a dict.
+
+    dhs (T, B, H): the direct loss terms ∂L/∂h_t; truncate: k for truncated
+    BPTT (no gradient across blocks of k steps). The dict holds dx (T, B, D),
+    dh0, dc0, grads (same keys as params), dh and dc (T, B, H) total
+    gradients (dc None but for the LSTM), and per-cell extras
+    (see cells.lstm.backward). Only the cell name is checked, as in `unroll`.
+    """
+    check_cell(cell)
+    T, B, H = dhs.shape
+    with threads_for(_gemm_flops(cell, T, B, cache["xs"].shape[2], H)):
+        return cells.backward(cell, dhs, cache, truncate=truncate)
 
 
 def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None,
@@ -188,10 +240,10 @@ def gradient_flow(cell, params, xs, upstream, h0=None, c0=None, *, truncate=None
     elif c0 is not None:
         raise ValueError(f"c0 is for the LSTM only; the {cell} has no cell state")
 
-    gemm_flops = 2 * T * B * cells.NUM_GATES[cell] * H * (D + H)
-    with np.errstate(all="ignore"), threads_for(gemm_flops):  # overflow is reported in the Flow
-        hs, cs, cache = cells.forward(cell, params, xs, h0, c0, nonlinearity=nonlinearity, variant=variant)
-        back = cells.backward(cell, upstream, cache, truncate=opts["truncate"])
+    # One thread policy for the whole run, the norms after the loops included.
+    with np.errstate(all="ignore"), threads_for(_gemm_flops(cell, T, B, D, H)):  # overflow is reported in the Flow
+        hs, cs, cache = unroll(cell, params, xs, h0, c0, nonlinearity=nonlinearity, variant=variant)
+        back = backprop(cell, upstream, cache, truncate=opts["truncate"])
         dh, dc = back["dh"], back["dc"]
         split = _lstm_split(params, back, H, opts["truncate"]) if cell == "lstm" else (None, None)
         dW_contrib = functools.reduce(np.hypot, [_outer_norms(L, R) for L, R in back["hh_terms"]])
@@ -269,51 +321,37 @@ def _outer_norms(L, R):
 # --------------------------------------------------------------------------
 # Batched sweep over spectral radii
 # --------------------------------------------------------------------------
-def sweep_problem(cell, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last",
-                  input_scale=1.0, forget_bias=0.0):
-    """The random problem that `sweep` scales: (params, xs, upstream).
-
-    params["weight_hh"] has gate blocks of spectral radius 1, so that
-    ρ · weight_hh has radius ρ. seed: int or np.random.Generator.
-    """
-    from .spectral import base_recurrent_matrix
-
-    D = H if D is None else D
-    T, H, D, B = (cells.check_size(n, v) for n, v in (("T", T), ("H", H), ("D", D), ("B", B)))
-    if not np.isfinite(input_scale):
-        raise ValueError(f"input_scale must be finite, got {input_scale}")
-    rng = cells.as_rng(seed)
-    params = cells.init_params(cell, D, H, rng, forget_bias=forget_bias)
-    G = cells.NUM_GATES[cell]
-    params["weight_hh"] = np.concatenate([base_recurrent_matrix(H, kind, rng) for _ in range(G)])
-    xs = input_scale * rng.standard_normal((T, B, D))
-    return params, xs, make_upstream(T, B, H, loss, rng)
-
-
-def sweep(cell, rhos, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last", input_scale=1.0,
-          *, truncate=None, nonlinearity="tanh", variant="pytorch", forget_bias=0.0, state="h"):
+def sweep(cell, params, xs, upstream, rhos, *, truncate=None, nonlinearity="tanh", variant="pytorch",
+          state="h"):
     """Per-step ‖∂L/∂h_t‖ (state="c": ‖∂L/∂c_t‖, LSTM) for every radius: (R, T).
 
-    Every radius shares one base matrix (`sweep_problem`), and
-    h @ (ρW)ᵀ = ρ · (h @ Wᵀ): the R radii become rows of one batch, so each step
-    is one GEMM for all of them. Equal to a loop of `gradient_flow` over the
-    radii with weight_hh = ρ · base; the norm is taken over (B, H).
+    params["weight_hh"] is the base matrix (gate blocks of spectral radius 1
+    give radius ρ); radius ρ runs weight_hh = ρ · base. xs (T, B, D) and
+    upstream (T, B, H) are shared by every radius; h0 = c0 = 0.
+    Since h @ (ρW)ᵀ = ρ · (h @ Wᵀ), the R radii become R blocks of rows of one
+    batch (the cells' hh_scale), so each step is one GEMM for all of them.
+    Equal to a loop of `gradient_flow` over the radii; the norm is taken over (B, H).
     """
     rhos = np.atleast_1d(np.asarray(rhos, dtype=np.float64))
     if rhos.ndim != 1 or rhos.size < 1 or not np.isfinite(rhos).all() or (rhos < 0).any():
         raise ValueError(f"rhos must be a non-empty 1-D array of finite radii ≥ 0, got {rhos!r}")
+    check_cell(cell)
     if not isinstance(state, str) or state not in ("h", "c") or (state == "c" and cell != "lstm"):
         raise ValueError(f"state must be 'h' (or 'c' for the LSTM), got {state!r} for the {cell}")
-    params, xs, upstream = sweep_problem(cell, T, H, D, B, kind, seed, loss, input_scale, forget_bias)
-    T, H = xs.shape[0], params["weight_hh"].shape[1]
+    xs = _array("xs", xs, (None, None, None))
+    T, B, D = xs.shape
+    if T < 1 or B < 1 or D < 1:
+        raise ValueError(f"xs has shape {xs.shape}: T, B and D must be ≥ 1 (T = 0 is an empty sequence)")
     opts = _options(cell, nonlinearity, variant, truncate, T)
+    params, _, H = check_params(cell, params, D)
+    upstream = _array("upstream", upstream, (T, B, H))
     R = rhos.size
     up_r = np.tile(upstream, (1, R, 1))  # (T, R·B, H): row r·B + b; xs stays (T, B, D), shared by the radii
     scale = np.repeat(rhos, B)[:, None]  # (R·B, 1)
     h0 = np.zeros((R * B, H))
-    with np.errstate(all="ignore"), threads_for(2 * T * R * B * cells.NUM_GATES[cell] * H * (H + xs.shape[2])):
-        _, _, cache = cells.forward(cell, params, xs, h0, h0 if cell == "lstm" else None,
-                                    nonlinearity=nonlinearity, variant=variant, hh_scale=scale)
-        back = cells.backward(cell, up_r, cache, truncate=opts["truncate"])
+    with np.errstate(all="ignore"), threads_for(_gemm_flops(cell, T, R * B, D, H)):
+        _, _, cache = unroll(cell, params, xs, h0, h0 if cell == "lstm" else None,
+                             nonlinearity=nonlinearity, variant=variant, hh_scale=scale)
+        back = backprop(cell, up_r, cache, truncate=opts["truncate"])
         g = back["dh" if state == "h" else "dc"].reshape(T, R, B * H)
         return _norm(g).T  # (R, T)

@@ -55,8 +55,9 @@ def spectrum(s: FlowSettings) -> dict:
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
-def sigma_max(s: FlowSettings) -> float:
-    return exp_flow.sigma_max(flow(s)[0])
+def theory(s: FlowSettings) -> dict:
+    params, fl = flow(s)
+    return exp_flow.theory(s, fl, params)
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)

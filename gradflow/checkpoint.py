@@ -7,7 +7,7 @@ Keys:
     __vocab__                   (V,) str: the vocabulary, id order (absent for a model without one)
     __vocab_sha256__            str: sha256 of the vocabulary (gradflow.data.Vocab.digest)
     __resume__                  (1,) str, optional: JSON training state for `train --resume`
-                                (gradflow.optim.check_resume)
+                                (gradflow.trainer.check_resume)
 
 A write goes to a temporary file in the same folder, which then replaces the
 target with os.replace, so an interrupted save never destroys a good file.
@@ -29,10 +29,11 @@ import numpy as np
 
 from gradflow.data import Vocab
 from gradflow.lm import LanguageModel, LMConfig, check_params, param_shapes
-from gradflow.optim import check_resume
+from gradflow.trainer import check_resume
 
 FORMAT = "gradflow-lm-1"
-# The trained PTB models shipped in the repository's models/ folder (see models/README.md).
+# The repository's models/ folder: the trained PTB models shipped with it (see models/README.md)
+# and the gradient-norm statistics the app reads. The one definition of where they are.
 MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models")
 SHIPPED = ("lstm", "gru", "rnn")
 STORAGE = ("float16", "float32", "float64")
@@ -43,7 +44,7 @@ def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | N
     """Write `model` (and an optional JSON-able training state) to `path` atomically.
 
     dtype: storage precision of the weights, "float16" (half the size; what
-    the shipped models use), "float32" or "float64". resume: see optim.check_resume.
+    the shipped models use), "float32" or "float64". resume: see trainer.check_resume.
     """
     if not isinstance(dtype, str) or dtype not in STORAGE:
         raise ValueError(f"storage dtype must be one of {STORAGE}, got {dtype!r}")
@@ -176,13 +177,9 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
     return model, resume
 
 
-def shipped_path(name: str) -> str:
-    """Path of a shipped model: models/<name>.npz for name in SHIPPED."""
+def shipped_path(name: str) -> str | None:
+    """Path of the shipped PTB model `name` (one of SHIPPED): models/<name>.npz, or None if it is missing."""
     if not isinstance(name, str) or name not in SHIPPED:
         raise ValueError(f"unknown shipped model {name!r}; expected one of {SHIPPED}")
-    return os.path.join(MODELS_DIR, f"{name}.npz")
-
-
-def load_shipped(name: str) -> LanguageModel:
-    """Load a shipped PTB model ("lstm", "gru" or "rnn"); its vocabulary is the PTB one."""
-    return load(shipped_path(name))
+    path = os.path.join(MODELS_DIR, f"{name}.npz")
+    return path if os.path.exists(path) else None

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import check_size
+from .clipping import clip_coef
+
 TARGET = 0.7  # σ(x_T) is pulled towards this value (Pascanu et al.'s example)
 X0 = 0.5  # initial state x_0
 T_DEFAULT = 50  # time steps of the unrolled map
@@ -33,8 +36,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _check(T: int, x0: float, target: float) -> None:
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be an integer >= 1, got {T!r}")
+    check_size("T", T)
     if not (math.isfinite(x0) and math.isfinite(target)):
         raise ValueError(f"x0 and target must be finite, got x0={x0}, target={target}")
 
@@ -95,8 +97,10 @@ def descend(w0: float, b0: float, lr: float, steps: int, clip: float | None = No
             T: int = T_DEFAULT, x0: float = X0, target: float = TARGET) -> Descent:
     """Plain (clip=None) or norm-clipped gradient descent from (w0, b0).
 
-    With clip = c, a gradient g with ||g|| > c is rescaled to c·g/||g||
-    (Pascanu et al.'s rule). A non-finite gradient stops the path (the rest
+    With clip = c, a gradient g is multiplied by clipping.clip_coef(||g||, c)
+    = c/(||g|| + 1e-6) when that is < 1: Pascanu et al.'s rule c·g/||g||, with
+    the trainer's EPS (steps differ from the plain rule by ~1e-6 relative,
+    and stay strictly below lr·c). A non-finite gradient stops the path (the rest
     of the arrays is left out), as a trainer would skip such a step.
     """
     for name, v in (("w0", w0), ("b0", b0), ("lr", lr)):
@@ -117,9 +121,10 @@ def descend(w0: float, b0: float, lr: float, steps: int, clip: float | None = No
         losses.append(float(L))
         if not math.isfinite(n):
             break
-        did_clip = clip is not None and n > clip
+        rate = clip_coef(n, clip)
+        did_clip = rate < 1
         if did_clip:
-            g *= clip / n
+            g *= rate
         p = p - lr * g
         path.append(p.copy())
         norms.append(n)

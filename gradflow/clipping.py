@@ -66,6 +66,9 @@ def _threshold(name: str, value) -> float:
         v = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number >= 0, got {value!r}") from None
+    except OverflowError:  # an int beyond float64 (10**400); pass math.inf for "never clip"
+        raise ValueError(f"{name} must be a number >= 0 that fits a float64 (<= 1.8e308, or inf), "
+                         "got a number beyond that range") from None
     if math.isnan(v) or v < 0:
         raise ValueError(f"{name} must be a number >= 0 (inf allowed), got {value!r}")
     return v
@@ -108,11 +111,36 @@ def global_norm(grads) -> float:
     return _norm(_arrays(grads).values())
 
 
+def clip_coef(total_norm: float, max_norm: float | None) -> float:
+    """The factor (≤ 1) by which norm clipping multiplies every gradient.
+
+    DLFS2's rule: rate = max_norm / (total_norm + EPS), applied only when
+    rate < 1 (a norm is never increased); EPS keeps the rate finite at norm 0.
+
+    Inputs:
+    - total_norm: global norm of the gradients (see global_norm).
+    - max_norm: threshold >= 0 (inf: never clip), or None for no clipping.
+
+    Returns rate when it is < 1, else 1.0. max_norm None gives 1.0. A
+    non-finite total_norm (inf or NaN) also gives 1.0: nothing meaningful can
+    be rescaled, and the caller skips the step (see the module docstring).
+    """
+    if max_norm is None:
+        return 1.0
+    max_norm = _threshold("max_norm", max_norm)
+    total = float(total_norm)
+    if not math.isfinite(total):
+        return 1.0
+    rate = max_norm / (total + EPS)
+    return rate if rate < 1 else 1.0
+
+
 def clip_by_norm(grads, max_norm: float):
     """Rescale all gradients together so the global norm is at most max_norm.
 
-    Same formula as DLFS2's clip_grads: rate = max_norm / (total_norm + 1e-6),
-    applied only when rate < 1 (so a norm is never increased).
+    Same formula as DLFS2's clip_grads: the arrays are multiplied by
+    clip_coef(total_norm, max_norm) = max_norm / (total_norm + 1e-6) when that
+    is < 1 (so a norm is never increased).
 
     Inputs:
     - grads: dict name -> array.
@@ -127,11 +155,10 @@ def clip_by_norm(grads, max_norm: float):
     max_norm = _threshold("max_norm", max_norm)
     total = _norm(g.values())
     clipped = {k: _copy_float(a) for k, a in g.items()}
-    if math.isfinite(total):
-        rate = max_norm / (total + EPS)
-        if rate < 1:
-            for a in clipped.values():
-                a *= rate
+    rate = clip_coef(total, max_norm)
+    if rate < 1:
+        for a in clipped.values():
+            a *= rate
     return clipped, total
 
 

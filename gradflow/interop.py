@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .cells import NUM_GATES, PARAM_NAMES, check_cell
+from .checks import NUM_GATES, PARAM_NAMES, check_cell
 
 # For each DLFS2 gate block (in DLFS2's order), the PyTorch block index it
 # comes from. LSTM: DLFS2 (f, g, i, o) from PyTorch (i, f, g, o).
@@ -115,13 +115,17 @@ def from_torch_state_dict(sd, prefix: str = "") -> list[dict]:
 
     The number of layers is inferred from the keys. Keys that are not
     "{prefix}(weight_ih|weight_hh|bias_ih|bias_hh)_l<k>" (e.g. bidirectional
-    "_reverse" or proj_size "weight_hr" keys) and missing keys raise
-    ValueError naming them; shapes are validated as in to_torch_state_dict.
+    "_reverse" or proj_size "weight_hr" keys), layer numbers k not written as
+    PyTorch writes them (ASCII digits, no leading zero: "_l00" would overwrite
+    "_l0") and missing keys raise ValueError naming them; shapes are
+    validated as in to_torch_state_dict.
     Arrays are copied (dtype kept).
     """
     if not isinstance(sd, Mapping) or not sd:
         raise ValueError("state dict must be a non-empty dict name -> array")
-    pattern = re.compile(re.escape(prefix) + r"(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)")
+    # Canonical layer numbers only (PyTorch writes "_l0", "_l12"): "_l00" or "_l٣" would name
+    # layer 0 or 3 a second time and silently overwrite it.
+    pattern = re.compile(re.escape(prefix) + r"(weight_ih|weight_hh|bias_ih|bias_hh)_l(0|[1-9][0-9]*)")
     found, unknown = {}, []
     for key in sd:
         m = pattern.fullmatch(key) if isinstance(key, str) else None
@@ -132,7 +136,7 @@ def from_torch_state_dict(sd, prefix: str = "") -> list[dict]:
     if unknown:
         raise ValueError(f"unknown state-dict keys {unknown}; expected {prefix}weight_ih_l<k>, "
                          f"{prefix}weight_hh_l<k>, {prefix}bias_ih_l<k>, {prefix}bias_hh_l<k> "
-                         "(unidirectional, no projection)")
+                         "with k = 0, 1, 2, ... without leading zeros (unidirectional, no projection)")
     n_layers = max(l for l, _ in found) + 1
     # Look for gaps in the first len(found) + 1 layers only: they hold one whenever any layer is
     # incomplete, and a stray key like weight_ih_l1000000000 must not build a list per layer.

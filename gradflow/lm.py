@@ -1,7 +1,12 @@
 """Word-level language model: embedding -> L recurrent layers -> dropout -> affine -> softmax.
 
-The recurrent layers are the engine's cells (`gradflow.cells.forward/backward`),
-so the LM and the gradient-flow pages run one implementation of each cell.
+This module holds the model: its config (`LMConfig`), parameters
+(`param_shapes`, `init_model`, `check_params`) and the training kernel (`Net`,
+`window_step`: one window forward and backward). The recurrent layers are the
+engine's cells, so the LM and the gradient-flow pages run one implementation of
+each cell. The fused output softmax is in `gradflow.softmax`; the per-sentence
+analysis for the app (states, gates, ∂L/∂h_t) in `gradflow.analysis`; training
+and evaluation in `gradflow.trainer`.
 
 Parameters are a plain dict with PyTorch's names (nn.Embedding + nn.LSTM/GRU/RNN
 + nn.Linear, as in PyTorch's word_language_model example):
@@ -19,20 +24,19 @@ and bias live side by side in one (V, H+1) array and the top hidden states
 carry a column of ones, so the output layer and its gradient are one GEMM
 each, bias included. The softmax never divides the (N, V) matrix: the row
 normalisers are folded into the small (N, H+1) operands of the backward
-GEMMs (see `_softmax_xent`).
+GEMMs (see `gradflow.softmax.softmax_xent`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from gradflow import cells
-from gradflow.cells._loop import _controller
+from gradflow import cells, checks
+from gradflow.checks import PARAM_NAMES, as_rng, check_cell, finite_float
+from gradflow.softmax import Workspace, softmax_xent
 
 # U(-r, r) for the embedding and decoder, as in PyTorch's word_language_model.
 INIT_RANGE = 0.1
@@ -49,7 +53,7 @@ MAX_WIDTH = 8192  # embed E and hidden H
 class LMConfig:
     """Shape and regularisation of a language model."""
 
-    cell: str = "lstm"  # "rnn", "lstm" or "gru" (gradflow.cells.CELLS)
+    cell: str = "lstm"  # "rnn", "lstm" or "gru" (gradflow.checks.CELLS)
     vocab_size: int = 10000  # V: PTB's Mikolov vocabulary
     layers: int = 1  # stacked recurrent layers
     embed: int = 100  # E: DLFS2's word-vector size
@@ -64,7 +68,7 @@ class LMConfig:
     def __post_init__(self):
         """ValueError naming the first bad field; numbers are stored as plain int, float and bool
         (NumPy scalars included), so that to_json always works."""
-        cells.check_cell(self.cell)
+        check_cell(self.cell)
         for name, hi in (("vocab_size", MAX_VOCAB), ("layers", MAX_LAYERS), ("embed", MAX_WIDTH),
                          ("hidden", MAX_WIDTH)):
             v = getattr(self, name)
@@ -73,7 +77,7 @@ class LMConfig:
             object.__setattr__(self, name, int(v))
         for name in ("dropout", "forget_bias"):
             v = getattr(self, name)
-            x = cells.finite_float(v)
+            x = finite_float(v)
             if x is None:
                 raise ValueError(f"LMConfig.{name} must be a finite real number, got {v!r}")
             object.__setattr__(self, name, x)
@@ -130,12 +134,11 @@ class LanguageModel:
 
 def param_shapes(config: LMConfig) -> dict:
     """Name -> shape of every parameter, in a fixed order."""
-    V, E, H, G = config.vocab_size, config.embed, config.hidden, cells.NUM_GATES[config.cell]
+    V, E, H = config.vocab_size, config.embed, config.hidden
     shapes = {"embedding.weight": (V, E)}
-    for k in range(config.layers):
-        D = E if k == 0 else H
-        shapes.update({f"rnn.weight_ih_l{k}": (G * H, D), f"rnn.weight_hh_l{k}": (G * H, H),
-                       f"rnn.bias_ih_l{k}": (G * H,), f"rnn.bias_hh_l{k}": (G * H,)})
+    for k in range(config.layers):  # layer k reads D_k = E (k = 0) or H inputs
+        layer = checks.param_shapes(config.cell, E if k == 0 else H, H)
+        shapes.update({f"rnn.{name}_l{k}": shape for name, shape in layer.items()})
     if not config.tie:
         shapes["decoder.weight"] = (V, H)
     shapes["decoder.bias"] = (V,)
@@ -150,7 +153,7 @@ def init_model(config: LMConfig, seed=0, vocab=None, dtype=np.float64) -> Langua
     N(0, 0.01²), every weight matrix N(0, 1/fan_in), every bias zero (the
     LSTM forget bias still added).
     """
-    rng = cells.as_rng(seed, allow_none=False)
+    rng = as_rng(seed, allow_none=False)
     V, E, H = config.vocab_size, config.embed, config.hidden
     dlfs2 = config.init == "dlfs2"
     params = {"embedding.weight": rng.standard_normal((V, E)) / 100 if dlfs2
@@ -159,10 +162,10 @@ def init_model(config: LMConfig, seed=0, vocab=None, dtype=np.float64) -> Langua
         fb = config.forget_bias if config.cell == "lstm" else 0.0
         D = E if k == 0 else H
         if dlfs2:
-            GH = cells.NUM_GATES[config.cell] * H
-            p = {"weight_ih": rng.standard_normal((GH, D)) / np.sqrt(D),
-                 "weight_hh": rng.standard_normal((GH, H)) / np.sqrt(H),
-                 "bias_ih": np.zeros(GH), "bias_hh": np.zeros(GH)}
+            shape = checks.param_shapes(config.cell, D, H)
+            p = {"weight_ih": rng.standard_normal(shape["weight_ih"]) / np.sqrt(D),
+                 "weight_hh": rng.standard_normal(shape["weight_hh"]) / np.sqrt(H),
+                 "bias_ih": np.zeros(shape["bias_ih"]), "bias_hh": np.zeros(shape["bias_hh"])}
             if config.cell == "lstm":
                 p["bias_ih"][H:2 * H] = fb  # gate order i, f, g, o
         else:
@@ -199,7 +202,7 @@ def check_params(config: LMConfig, params) -> None:
 
 def layer_params(params, k: int) -> dict:
     """The cell params dict (weight_ih, weight_hh, bias_ih, bias_hh) of layer k (no copy)."""
-    return {name: params[f"rnn.{name}_l{k}"] for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    return {name: params[f"rnn.{name}_l{k}"] for name in PARAM_NAMES}
 
 
 def model_recurrent_params(model: LanguageModel, layer: int = 0) -> dict:
@@ -251,7 +254,7 @@ class Net:
         self.emb = self.out[:, :H] if config.tie else np.zeros((V, E), self.dtype)
         shapes = param_shapes(config)
         self.layers = [{name: np.zeros(shapes[f"rnn.{name}_l{k}"], self.dtype)
-                        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+                        for name in PARAM_NAMES}
                        for k in range(config.layers)]
         self.views = {"embedding.weight": self.emb}
         for k, lp in enumerate(self.layers):
@@ -279,61 +282,6 @@ class Net:
         return {k: np.array(v, dtype=dtype or self.dtype) for k, v in self.views.items()}
 
 
-def default_threads() -> int:
-    """Threads for the softmax's elementwise passes: as many as BLAS may use (1 under OPENBLAS_NUM_THREADS=1)."""
-    controller = _controller()
-    if controller is not None:
-        info = controller.select(user_api="blas").info()
-        if info:
-            return max(1, min(int(info[0]["num_threads"]), os.cpu_count() or 1))
-    return os.cpu_count() or 1
-
-
-class Workspace:
-    """Reusable buffers for windows of up to N = T*B rows (avoids 28 MB page faults per step).
-
-    threads: NumPy's exp runs on one core; with threads > 1 the rows of the
-    (N, V) matrix are split over a private thread pool (NumPy releases the
-    GIL in ufunc loops). Default: `default_threads()`.
-    """
-
-    def __init__(self, config: LMConfig, n_rows: int, dtype, threads: int | None = None):
-        V, H = config.vocab_size, config.hidden
-        self.logits = np.empty((n_rows, V), dtype)  # (N, V): logits, then exp(logits) in place
-        self.h_aug = np.ones((n_rows, H + 1), dtype)  # (N, H+1): top states and a ones column
-        self.ones_v = np.ones(V, dtype)
-        self.threads = default_threads() if threads is None else max(1, int(threads))
-        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
-
-    def exp_rowsum(self, E) -> np.ndarray:
-        """exp(E) in place; returns the row sums (N,)."""
-        S = np.empty(E.shape[0], E.dtype)
-        if self.pool is None or E.shape[0] < 2 * self.threads:
-            _exp_rowsum(E, self.ones_v, S)
-            return S
-        cuts = np.linspace(0, E.shape[0], self.threads + 1).astype(int)
-        jobs = [self.pool.submit(_exp_rowsum, E[a:b], self.ones_v, S[a:b]) for a, b in zip(cuts, cuts[1:])]
-        for j in jobs:
-            j.result()
-        return S
-
-
-_CACHE_BLOCK = 1 << 19  # bytes of logits per exp + row-sum block: the sum reads them while still in cache
-
-
-def _exp_rowsum(E, ones, S):
-    """exp(E) in place and S = its row sums, in blocks of rows small enough to stay in cache.
-
-    One pass over memory instead of two: 35-40% less time for 700 × 10,000 float32 logits here.
-    """
-    rows = max(1, _CACHE_BLOCK // max(1, E.shape[1] * E.itemsize))
-    with np.errstate(over="ignore", under="ignore"):  # overflowing rows are redone by the caller
-        for a in range(0, E.shape[0], rows):
-            block = E[a:a + rows]
-            np.exp(block, out=block)
-            np.matmul(block, ones, out=S[a:a + rows])
-
-
 def zero_state(config: LMConfig, B: int, dtype=np.float32) -> list:
     """Initial recurrent state: per layer (h0, c0) with c0 None unless LSTM; zeros (B, H)."""
     z = lambda: np.zeros((B, config.hidden), dtype)  # noqa: E731
@@ -349,45 +297,6 @@ def _dropout(a, p, rng):
     return a * mask, mask
 
 
-def _softmax_xent(net: Net, ws: Workspace, N: int, y, grads: Net | None):
-    """Mean softmax cross-entropy of the rows of ws.h_aug[:N] against targets y (N,).
-
-    Memory passes over the (N, V) matrix: one GEMM writes the logits, one
-    in-place exp, one GEMV for the row sums and, with `grads`, the two
-    backward GEMMs. The max-shift is skipped: it is only needed when exp
-    overflows or every logit of a row underflows, and those rows (checked on
-    the N row sums) are recomputed with the shift. The softmax is never
-    divided out: dlogits = s*E - onehot/N with s = 1/(N * rowsum(E)), and
-    the row scale s is applied to the small (N, H+1) operands instead.
-    Returns (per-row loss (N,) float64, dh (N, H) or None); accumulates the
-    decoder gradient into grads.out.
-    """
-    h_aug, W = ws.h_aug[:N], net.out  # (N, H+1), (V, H+1)
-    E = ws.logits[:N]  # (N, V)
-    np.matmul(h_aug, W.T, out=E)
-    z_y = E[np.arange(N), y].astype(np.float64)  # (N,) target logits, before exp overwrites them
-    S = ws.exp_rowsum(E)  # (N,) row sums; E holds exp(logits) now
-    tiny = np.finfo(E.dtype).tiny * 1e8
-    bad = np.flatnonzero(~np.isfinite(S) | (S < tiny))
-    shift = np.zeros(N)
-    if bad.size:  # rare: recompute these rows with the usual max shift
-        zb = h_aug[bad] @ W.T  # (nb, V)
-        shift[bad] = zb.max(axis=1)
-        np.exp(zb - zb.max(axis=1, keepdims=True), out=zb)
-        E[bad] = zb
-        S[bad] = zb.sum(axis=1)
-    loss = np.log(S.astype(np.float64)) + shift - z_y  # (N,)
-    if grads is None:
-        return loss, None
-    H = W.shape[1] - 1
-    s = (1.0 / (N * S.astype(np.float64))).astype(E.dtype)[:, None]  # (N, 1)
-    np.matmul(E.T, h_aug * s, out=grads.out)  # (V, H+1): E.T @ (s h) = dW | db of s*E
-    np.add.at(grads.out, y, h_aug * E.dtype.type(-1.0 / N))  # the -onehot/N part
-    dh = np.matmul(E, W[:, :H]) * s  # (N, H)
-    dh -= W[y, :H] * E.dtype.type(1.0 / N)
-    return loss, dh
-
-
 def window_step(net: Net, ws: Workspace, x, y, state, *, grads: Net | None = None, rng=None):
     """Forward (and backward) over one window of time-major token ids.
 
@@ -397,6 +306,11 @@ def window_step(net: Net, ws: Workspace, x, y, state, *, grads: Net | None = Non
     (training); None is evaluation. With `grads` (a Net of the same config
     and dtype) the gradient of the mean loss is written into it.
     Returns (per-token loss (T*B,) float64, new state).
+
+    The layers call the cells' time loops (cells.forward/backward) directly,
+    not the engine's bptt.unroll/backprop, for speed: this is the training
+    hot path, and those wrappers would switch the BLAS thread count for every
+    layer of every window; here BLAS keeps the threads the caller chose.
     """
     cfg = net.config
     T, B = x.shape
@@ -412,7 +326,7 @@ def window_step(net: Net, ws: Workspace, x, y, state, *, grads: Net | None = Non
         inp, mask = _dropout(hs, p, rng)
         masks.append(mask)
     ws.h_aug[:N, :-1] = inp.reshape(N, -1)
-    loss, dh = _softmax_xent(net, ws, N, y.reshape(N), grads)
+    loss, dh = softmax_xent(net, ws, N, y.reshape(N), grads)
     if grads is None:
         return loss, state_out
     d = dh.reshape(T, B, -1)  # (T, B, H)
@@ -455,116 +369,3 @@ def loss_and_grads(model: LanguageModel, x, y, state=None, *, rng=None, dtype=np
     loss, state = window_step(net, Workspace(cfg, T * B, dtype), x.T, y.T, state,
                               grads=grads, rng=rng)
     return float(loss.mean()), grads.export(), state
-
-
-# --------------------------------------------------------------------------
-# One sentence, for the app (float64)
-# --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SentenceAnalysis:
-    """States, gates, predictions and the gradient of one token's loss, for one sentence.
-
-    T tokens in, position p: the loss is L = -log p(target | tokens[:p+1]),
-    with target = ids[p+1] unless given. Every array is float64.
-
-    tokens: T words; ids (T,); position p; target (id) and target_word.
-    loss: L. token_loss (T,): -log p(ids[t+1] | ids[:t+1]), NaN at the last token.
-    next_prob (T,): p(ids[t+1] | ids[:t+1]), NaN at the last token.
-    topk_ids (T, k), topk_words (T lists of k words), topk_probs (T, k): the
-        most likely next words after each token.
-    embeddings (T, E): the inputs of layer 0. dx (T, E): dL/d embedding_t
-        (input attribution), dx_norm (T,).
-    layers: one dict per layer (bottom first) with
-        hs (T, H) h_t; cs (T, H) c_t (LSTM) or None;
-        gates: gate name -> (T, H) activations (LSTM i, f, g, o; GRU r, z, n; RNN none);
-        dh (T, H) total dL/dh_t (through time and through the layers above);
-        dc (T, H) total dL/dc_t (LSTM) or None; dh_norm, dc_norm (T,) (dc_norm None unless LSTM).
-        Entries after p are zero: L does not depend on them.
-    """
-
-    tokens: list
-    ids: np.ndarray
-    position: int
-    target: int
-    target_word: str
-    loss: float
-    token_loss: np.ndarray
-    next_prob: np.ndarray
-    topk_ids: np.ndarray
-    topk_words: list
-    topk_probs: np.ndarray
-    embeddings: np.ndarray
-    dx: np.ndarray
-    dx_norm: np.ndarray
-    layers: list
-
-
-def _words(vocab, ids) -> list:
-    if vocab is None:
-        return [f"#{int(i)}" for i in ids]
-    return [vocab.id_to_word[int(i)] for i in ids]
-
-
-def analyze_sentence(model: LanguageModel, ids, position=None, top_k: int = 5, target=None) -> SentenceAnalysis:
-    """Run `model` on one sentence (ids (T,)) in float64 from a zero state, without dropout.
-
-    position: the token whose next-word loss is differentiated (default: the
-    last one that has a next token, T-2; or T-1 when `target` is given).
-    Returns a SentenceAnalysis (see its docstring for the layout).
-    """
-    cfg = model.config
-    ids = check_ids(ids, cfg.vocab_size)
-    if ids.ndim != 1:
-        raise ValueError(f"ids must have shape (T,), got {ids.shape}")
-    T = ids.shape[0]
-    if position is None:
-        position = T - 1 if target is not None else T - 2
-    if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not 0 <= position < T:
-        raise ValueError(f"position must be an int in [0, {T}), got {position!r}"
-                         + (" (a one-token sentence has no next word: pass target)" if T == 1 else ""))
-    if target is None:
-        if position == T - 1:
-            raise ValueError(f"position {position} is the last token and has no next word; pass target")
-        target = int(ids[position + 1])
-    target = int(check_ids([target], cfg.vocab_size, "target")[0])
-    if not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= cfg.vocab_size:
-        raise ValueError(f"top_k must be an int in [1, {cfg.vocab_size}], got {top_k!r}")
-
-    P = {k: np.asarray(v, dtype=np.float64) for k, v in model.params.items()}
-    W = P["embedding.weight"] if cfg.tie else P["decoder.weight"]  # (V, H)
-    emb = P["embedding.weight"][ids]  # (T, E)
-    inp, caches, layers = emb[:, None, :], [], []  # (T, 1, E)
-    for k in range(cfg.layers):
-        h0 = np.zeros((1, cfg.hidden))
-        c0 = np.zeros((1, cfg.hidden)) if cfg.cell == "lstm" else None
-        hs, cs, cache = cells.forward(cfg.cell, layer_params(P, k), inp, h0, c0, **cfg.cell_options)
-        caches.append(cache)
-        layers.append({"hs": hs[:, 0].copy(), "cs": None if cs is None else cs[:, 0].copy(),
-                       "gates": {g: np.array(a[:, 0]) for g, a in cache["gates"].items()}})
-        inp = hs
-    logits = inp[:, 0] @ W.T + P["decoder.bias"]  # (T, V)
-    logp = logits - logits.max(axis=1, keepdims=True)
-    logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))  # (T, V) log-softmax
-    top = np.argsort(-logp, axis=1, kind="stable")[:, :top_k]  # (T, k)
-    token_loss = np.full(T, np.nan)
-    token_loss[:-1] = -logp[np.arange(T - 1), ids[1:]]
-
-    dlogits = np.exp(logp[position])  # (V,) softmax - onehot: dL/dlogits at p
-    dlogits[target] -= 1.0
-    d = np.zeros((T, 1, cfg.hidden))
-    d[position, 0] = dlogits @ W
-    for k in range(cfg.layers - 1, -1, -1):
-        res = cells.backward(cfg.cell, d, caches[k])
-        layers[k]["dh"] = res["dh"][:, 0].copy()
-        layers[k]["dc"] = None if res["dc"] is None else res["dc"][:, 0].copy()
-        layers[k]["dh_norm"] = np.linalg.norm(layers[k]["dh"], axis=1)
-        layers[k]["dc_norm"] = None if res["dc"] is None else np.linalg.norm(layers[k]["dc"], axis=1)
-        d = res["dx"]
-    dx = d[:, 0].copy()  # (T, E)
-    return SentenceAnalysis(
-        tokens=_words(model.vocab, ids), ids=ids.copy(), position=int(position), target=target,
-        target_word=_words(model.vocab, [target])[0], loss=float(-logp[position, target]),
-        token_loss=token_loss, next_prob=np.exp(-token_loss), topk_ids=top,
-        topk_words=[_words(model.vocab, row) for row in top],
-        topk_probs=np.exp(np.take_along_axis(logp, top, axis=1)),
-        embeddings=emb, dx=dx, dx_norm=np.linalg.norm(dx, axis=1), layers=layers)

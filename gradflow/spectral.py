@@ -11,16 +11,19 @@ transient growth of ||W^k||.
 Matrices are (H, H) float64; parameter dicts follow PyTorch's names and shapes
 (``weight_hh`` is (G*H, H) with G gate blocks stacked along the rows).
 Shape legend: H hidden, G number of gate blocks, K number of powers.
+
+The step Jacobians of a run (∂h_t/∂h_{t−1} of a Flow) are in `gradflow.jacobians`.
 """
 
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 
 import numpy as np
 
-from .cells import as_rng
+from .checks import as_rng, check_size
 
 KINDS = ("orthogonal", "gaussian", "symmetric", "nonnormal")
 
@@ -31,24 +34,21 @@ GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 # the temporary (batch, H, H) stack instead of building all K+1 powers at once.
 _SVD_BATCH = 32
 
+# Largest K of matrix_power_norms (K+1 norms, up to K products): a larger K is a typo, not a plot.
+MAX_POWERS = 100_000
+
 
 # --------------------------------------------------------------------------- #
 # validation helpers
 # --------------------------------------------------------------------------- #
 
-def _check_H(H) -> int:
-    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or H < 1:
-        raise ValueError(f"H must be an integer >= 1, got {H!r}")
-    return int(H)
-
-
 def _check_nonneg(name: str, value) -> float:
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}") from None
+        v = float(value)  # OverflowError: an int beyond float64, like 10**400
+    except (TypeError, ValueError, OverflowError):
+        v = math.nan
     if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number >= 0 (float64: <= 1.8e308), got {reprlib.repr(value)}")
     return v
 
 
@@ -94,7 +94,7 @@ def haar_orthogonal(H: int, rng=None) -> np.ndarray:
     QR of a Gaussian matrix is orthogonal but not Haar unless the signs of R's
     diagonal are moved into Q (Mezzadri 2007); that is the sign fix below.
     """
-    H = _check_H(H)
+    H = check_size("H", H)
     rng = as_rng(rng)
     Q, R = np.linalg.qr(rng.standard_normal((H, H)))  # (H, H), (H, H)
     d = np.sign(np.diag(R))
@@ -129,7 +129,7 @@ def nonnormal_matrix(H: int, rho: float, rng=None, nonnormality: float = 1.0):
     With nonnormality ~1 and rho around 0.8-1, ||W^k|| first grows above 1
     before it decays like rho^k: rho < 1 alone does not prevent growth.
     """
-    H = _check_H(H)
+    H = check_size("H", H)
     rho = _check_nonneg("rho", rho)
     nonnormality = _check_nonneg("nonnormality", nonnormality)
     rng = as_rng(rng)
@@ -155,7 +155,7 @@ def base_recurrent_matrix(H: int, kind: str = "orthogonal", rng=None, *,
     - "nonnormal": Q (Lambda + N) Q^T, see nonnormal_matrix; nonnormality is
       used by this kind only.
     """
-    H = _check_H(H)
+    H = check_size("H", H)
     kind = _check_kind(kind)
     nonnormality = _check_nonneg("nonnormality", nonnormality)
     rng = as_rng(rng)
@@ -178,7 +178,7 @@ def base_recurrent_matrix(H: int, kind: str = "orthogonal", rng=None, *,
 
 def recurrent_matrix(H: int, rho: float, kind: str = "orthogonal", rng=None, *,
                      nonnormality: float = 1.0) -> np.ndarray:
-    """(H, H) float64 recurrent matrix with spectral radius exactly rho.
+    """(H, H) float64 recurrent matrix with spectral radius exactly rho (ValueError if it overflows).
 
     Inputs:
     - H: hidden size (>= 1).
@@ -190,7 +190,11 @@ def recurrent_matrix(H: int, rho: float, kind: str = "orthogonal", rng=None, *,
     Returns W of shape (H, H) = rho * base_recurrent_matrix(H, kind, rng).
     """
     rho = _check_nonneg("rho", rho)
-    return rho * base_recurrent_matrix(H, kind, rng, nonnormality=nonnormality)
+    with np.errstate(over="ignore"):
+        W = rho * base_recurrent_matrix(H, kind, rng, nonnormality=nonnormality)  # (H, H)
+    if not np.all(np.isfinite(W)):
+        raise ValueError(f"rho={rho} is too large: the {kind} matrix's entries would overflow float64")
+    return W
 
 
 # --------------------------------------------------------------------------- #
@@ -264,17 +268,22 @@ def with_recurrent_spectrum(params, rho: float, kind: str = "orthogonal", rng=No
 
     Blocks are drawn one after another from the same rng, so they differ.
     Returns a new dict (arrays copied, weight_hh keeps its dtype); inputs are
-    never mutated.
+    never mutated. Blocks whose entries overflow weight_hh's dtype (ρ = 1e5
+    in float16) raise ValueError, as in set_spectral_radius.
     """
     rho = _check_nonneg("rho", rho)
     kind = _check_kind(kind)
     w = _check_weight_hh(params)
     rng = as_rng(rng)
     H = w.shape[1]
-    blocks = [recurrent_matrix(H, rho, kind, rng, nonnormality=nonnormality)
-              for _ in range(w.shape[0] // H)]
+    blocks = [recurrent_matrix(H, rho, kind, rng, nonnormality=nonnormality) for _ in range(w.shape[0] // H)]
+    with np.errstate(over="ignore"):
+        new_w = np.concatenate(blocks, axis=0).astype(w.dtype)  # (G*H, H)
+    if not np.all(np.isfinite(new_w)):
+        raise ValueError(f"rho={rho} is too large for weight_hh's dtype {w.dtype}: the {kind} blocks' entries "
+                         f"would overflow ({w.dtype}'s largest value is {float(np.finfo(w.dtype).max):.4g})")
     out = {k: np.array(v, copy=True) for k, v in params.items()}
-    out["weight_hh"] = np.concatenate(blocks, axis=0).astype(w.dtype)  # (G*H, H)
+    out["weight_hh"] = new_w
     return out
 
 
@@ -334,13 +343,17 @@ def matrix_power_norms(W, K: int) -> np.ndarray:
 
     Powers come from repeated multiplication (no eigendecomposition, which is
     unstable for non-normal W); spectral norms come from batched SVDs. Once a
-    power overflows, that entry and all later ones are inf.
+    power overflows, that entry and all later ones are inf. K is at most
+    MAX_POWERS (100 000); a larger K raises ValueError.
     """
     W = _check_square(W)
     if W.ndim != 2:
         raise ValueError(f"W must be a single (H, H) matrix, got shape {W.shape}")
     if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or K < 0:
         raise ValueError(f"K must be an integer >= 0, got {K!r}")
+    if K > MAX_POWERS:
+        raise ValueError(f"K={K} is above the cap of {MAX_POWERS} powers (MAX_POWERS): "
+                         "the result would hold K+1 norms and take K matrix products")
     H = W.shape[0]
     norms = np.full(K + 1, np.inf)
     norms[0] = 1.0
@@ -385,119 +398,3 @@ def decay_rate(norms) -> float:
     slope = float(np.dot(tc, logy - logy.mean()) / np.dot(tc, tc))
     with np.errstate(over="ignore"):
         return float(np.exp(slope))
-
-
-# --------------------------------------------------------------------------- #
-# Jacobians of a Flow (step_jacobian, jacobian_norms): added with the engine.
-# --------------------------------------------------------------------------- #
-def _step_inputs(flow, steps, b=None):
-    """x_t, h_{t-1}, c_{t-1} of a Flow for the given steps, flattened to (N, ·)."""
-    h_prev = np.concatenate([flow.h0[None], flow.hs[:-1]])[steps]  # (n, B, H)
-    c_prev = None if flow.cs is None else np.concatenate([flow.c0[None], flow.cs[:-1]])[steps]
-    x = flow.xs[steps]
-    if b is not None:
-        x, h_prev = x[:, b], h_prev[:, b]
-        c_prev = None if c_prev is None else c_prev[:, b]
-    flat = lambda a: None if a is None else a.reshape(-1, a.shape[-1])
-    return flat(x), flat(h_prev), flat(c_prev)
-
-
-def _index(name, value, n):
-    """An int in [0, n), or ValueError (a bool or float would index the wrong rows)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not 0 <= value < n:
-        raise ValueError(f"{name}={value!r} is outside 0..{n - 1}: expected an int in that range")
-    return int(value)
-
-
-def _flow_params(flow, params):
-    """params checked against the Flow (keys, shapes, finite) as float64, once per public call."""
-    from .bptt import check_params
-
-    params, _, H = check_params(flow.cell, params, flow.xs.shape[2])
-    if H != flow.hs.shape[2]:
-        raise ValueError(f"params have H={H}, but the Flow has H={flow.hs.shape[2]}: pass the params that made "
-                         "the Flow")
-    return params
-
-
-def _jacobians(flow, params, steps, b=None):
-    from .cells import step_jacobian  # the cells hold each Jacobian's formula
-
-    opt = {"rnn": "nonlinearity", "gru": "variant"}.get(flow.cell)
-    kwargs = {opt: flow.options[opt]} if opt else {}
-    x, h_prev, c_prev = _step_inputs(flow, steps, b)
-    with np.errstate(all="ignore"):
-        return step_jacobian(flow.cell, x, h_prev, c_prev, params, **kwargs)
-
-
-def step_jacobian(flow, params, t, b=0):
-    """∂h_t/∂h_{t−1} at step t of a Flow, for batch row b: (H, H).
-
-    Its factors: the activation derivatives (diagonal) times the gate blocks of
-    weight_hh; for the LSTM c_{t−1} is held fixed (∂c_t/∂c_{t−1} = diag(f_t)).
-    """
-    t, b = _index("t", t, flow.T), _index("b", b, flow.hs.shape[1])
-    return _jacobians(flow, _flow_params(flow, params), [t], b)[0]
-
-
-def jacobian_norms(flow, params, *, exact_max_H=128, iterations=40, chunk=32, rng=0):
-    """‖∂h_t/∂h_{t−1}‖₂ for every step: (T, B).
-
-    Exact (SVD) for H ≤ exact_max_H; above, `iterations` steps of batched power
-    iteration on JᵀJ, a lower bound that is tight to a few digits. Built in
-    chunks of steps, so memory stays at chunk·B·H² numbers, never T·H².
-    """
-    T, B, H = flow.hs.shape
-    params = _flow_params(flow, params)
-    out = np.empty((T, B))
-    rng = np.random.default_rng(rng)
-    for start in range(0, T, chunk):
-        steps = np.arange(start, min(start + chunk, T))
-        J = _jacobians(flow, params, steps)  # (n·B, H, H)
-        ok = np.isfinite(J).all(axis=(1, 2))
-        norms = np.full(J.shape[0], np.inf)
-        with np.errstate(all="ignore"):
-            if H <= exact_max_H:
-                if ok.any():
-                    norms[ok] = np.linalg.norm(J[ok], 2, axis=(1, 2))
-            else:
-                # Iterate on J / max|J|: JᵀJ v of a tiny or huge J would underflow or overflow.
-                s = np.max(np.abs(J[ok]), axis=(1, 2), keepdims=True, initial=0.0)
-                Js = J[ok] / np.where(s > 0, s, 1.0)
-                v = rng.standard_normal((Js.shape[0], H, 1))
-                for _ in range(iterations):
-                    v = np.swapaxes(Js, 1, 2) @ (Js @ v)
-                    v /= np.linalg.norm(v, axis=1, keepdims=True) + 1e-300
-                norms[ok] = np.linalg.norm(Js @ v, axis=(1, 2)) * s.ravel()
-        out[steps] = norms.reshape(len(steps), B)
-    return out
-
-
-def jacobian_product_norms(flow, params, t, b=0, k_max=50):
-    """‖∂h_t/∂h_{t−k}‖₂ = ‖J_t J_{t−1} ⋯ J_{t−k+1}‖₂ for k = 1..min(k_max, t+1): the running product."""
-    t, b = _index("t", t, flow.T), _index("b", b, flow.hs.shape[1])
-    if isinstance(k_max, bool) or not isinstance(k_max, (int, np.integer)) or k_max < 1:
-        raise ValueError(f"k_max must be an int >= 1, got {k_max!r}")
-    steps = np.arange(t, max(t - k_max, -1), -1)
-    J = _jacobians(flow, _flow_params(flow, params), steps, b)  # (k, H, H), newest first
-    norms = np.empty(len(steps))
-    product = np.eye(J.shape[1])
-    with np.errstate(all="ignore"):
-        for k, Jk in enumerate(J):
-            product = product @ Jk
-            norms[k] = np.linalg.norm(product, 2) if np.isfinite(product).all() else np.inf
-    return norms
-
-
-def forget_product(flow):
-    """LSTM: ∏_{s=t+1}^{T−1} f_s averaged over units, (T, B).
-
-    The factor by which ∂L/∂c_{T−1} reaches c_t along the cell path alone
-    (the "constant error carousel"); 1 at the last step.
-    """
-    if flow.cell != "lstm":
-        raise ValueError(f"forget_product is for the LSTM, not the {flow.cell}")
-    f = flow.gates["f"]  # (T, B, H)
-    prod = np.ones_like(f)
-    prod[:-1] = np.cumprod(f[:0:-1], axis=0)[::-1]  # prod[t] = f_{t+1} ⋯ f_{T-1}
-    return prod.mean(axis=2)

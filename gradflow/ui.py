@@ -58,11 +58,21 @@ import streamlit as st
 from . import cache, i18n, plots
 from .presets import PAGES
 # GLOBAL_PARAMS, md_escape, sync_later and sync_to_url are part of this module's API (ui.md_escape, ...).
-from .ui_query import (_DROPPED, _IGNORED_QUERY, _SAVED, GLOBAL_PARAMS, _apply_aliases, _drop_non_numbers,
+from .ui_query import (_DROPPED, _IGNORED_QUERY, _SAVED, GLOBAL_PARAMS, _apply_aliases, _drop_unusable,
                        _lang_guess, _raw_query, _restore_globals, _show_problems, md_escape, sync_later, sync_to_url)
 from .urlstate import TEXT_URL_LIMIT, Param, QueryCheck, check_query, option_label, query_for
 
 _APP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _never_empty(key: str, default, then: Callable | None) -> Callable:
+    """on_change of a single choice: None (nothing chosen) becomes the default, then `then` runs."""
+    def callback():
+        if st.session_state.get(key) is None:
+            st.session_state[key] = default
+        if then is not None:
+            then()
+    return callback
 
 
 class Page:
@@ -126,6 +136,13 @@ class Page:
         elif p.kind == "toggle":
             v = bool((where.checkbox if w == "checkbox" else where.toggle)(label, bool(p.default), **common))
         elif p.kind == "choice":
+            # A single choice is never empty. An empty link value (?cell=) or a click on the chosen
+            # option of a segmented control (required=True prevents that in the browser; a scripted
+            # client does not) leaves None: the default goes back into the widget before it is drawn
+            # (in the callback when the user emptied it, so it shows the default at once).
+            if st.session_state.get(key, p.default) is None:
+                st.session_state[key] = p.default
+            common["on_change"] = _never_empty(key, p.default, on_change)
             idx = list(p.options).index(p.default)
             if w == "radio":
                 v = where.radio(label, p.options, index=idx, format_func=fmt, horizontal=True, **common)
@@ -134,6 +151,8 @@ class Page:
                                             required=True, **common)
             else:
                 v = where.selectbox(label, p.options, index=idx, format_func=fmt, **common)
+            if v is None:
+                v = p.default
         elif p.kind == "multi":
             if w == "pills":
                 v = where.pills(label, p.options, default=list(p.default), format_func=fmt,
@@ -249,7 +268,7 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     allp = {p.key: p for p in (*GLOBAL_PARAMS, *params)}
     check = check_query(list(allp.values()), raw, _lang_guess(raw), ignore=_IGNORED_QUERY)
     check.problems[:0] = st.session_state.pop(_DROPPED, [])
-    _drop_non_numbers(check, allp)
+    _drop_unusable(check, allp)
     restored = _restore_globals(name, check)
     _apply_aliases(check, allp)
     page = Page(name, params, check)

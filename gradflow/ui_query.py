@@ -105,18 +105,23 @@ def _restore_globals(name: str, check: QueryCheck) -> dict:
     return restored
 
 
-def _drop_non_numbers(check: QueryCheck, params: dict) -> None:
-    """Remove number widgets' URL values that are no finite number, then rerun at once.
+def _drop_unusable(check: QueryCheck, params: dict) -> None:
+    """Remove URL values that a widget would take in a form no page can use, then rerun at once.
 
-    Streamlit 1.67 turns a bound integer widget's URL value into int(float(v)),
-    which raises OverflowError for "inf" or "1e999" (a 10 kB run of digits):
-    the page would show an exception instead of the warning that names the
-    value. The rerun seeds the widgets from the cleaned URL; the warnings are
-    kept for it.
+    - A number widget's value that is no finite number: Streamlit 1.67 turns a
+      bound integer widget's URL value into int(float(v)), which raises
+      OverflowError for "inf" or "1e999" (a 10 kB run of digits).
+    - An empty single choice (?cell=): Streamlit 1.67 seeds a bound segmented
+      control from it as None (nothing chosen), even with required=True, and
+      the URL value wins over a value assigned in st.session_state.
+    The page would show an exception, or use None, instead of the warning
+    that names the value and the default. The rerun seeds the widgets from
+    the cleaned URL; the warnings are kept for it.
     """
     bad = [pr for pr in check.problems
-           if pr.reason == "type" and pr.key not in check.values and pr.key in st.query_params
-           and getattr(params.get(pr.key), "kind", None) in ("slider", "int")]
+           if pr.key not in check.values and pr.key in st.query_params
+           and ((pr.reason == "type" and getattr(params.get(pr.key), "kind", None) in ("slider", "int"))
+                or pr.reason == "empty")]
     if bad:
         for pr in bad:
             del st.query_params[pr.key]
@@ -149,7 +154,12 @@ def _apply_aliases(check: QueryCheck, params: dict) -> None:
 
 
 def _show_problems(page: Page) -> None:
-    """A visible warning per query value that could not be used, naming the parameter and the default."""
+    """A visible warning per query value that could not be used, naming the parameter and the default.
+
+    Each distinct message once (check_query already drops repeated problems;
+    two raw values may still read alike once escaped and cut).
+    """
+    shown = set()
     for pr in page.check.problems:
         p = page.params.get(pr.key)
         default = pr.default
@@ -161,7 +171,8 @@ def _show_problems(page: Page) -> None:
             default = page.t("ui.on" if default else "ui.off")
         fmt = {"key": md_escape(pr.key, 40), "value": md_escape(pr.value, 60), "default": md_escape(default),
                "lo": pr.lo, "hi": pr.hi, "allowed": md_escape(", ".join(pr.allowed), 200)}
-        if pr.reason == "option" and pr.default is None:
-            st.warning(page.t("qp.option_dropped", **fmt), icon=":material/link_off:")
-        else:
-            st.warning(page.t(f"qp.{pr.reason}", **fmt), icon=":material/link_off:")
+        msg = page.t("qp.option_dropped" if pr.reason == "option" and pr.default is None else f"qp.{pr.reason}",
+                     **fmt)
+        if msg not in shown:
+            shown.add(msg)
+            st.warning(msg, icon=":material/link_off:")

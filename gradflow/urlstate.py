@@ -10,7 +10,8 @@ language use codes or the other language's labels. This module declares each
 widget once (`Param`) and checks a raw query against the declarations:
 
 - `check_query(params, raw, lang)` -> `QueryCheck` with the problems to show
-  (unknown key, wrong type, out of range, unknown option) and the values that
+  (unknown key, wrong type, out of range, unknown option, an empty choice;
+  each distinct problem once) and the values that
   Streamlit would reject but that are valid aliases (a code, the label of the
   other language, another letter case); the UI assigns those to
   ``st.session_state`` before the widgets are drawn.
@@ -104,7 +105,7 @@ def _aliases(p: Param) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Problem:
-    """A raw query value that could not be used. reason: unknown | type | range | option."""
+    """A raw query value that could not be used. reason: unknown | type | range | option | empty."""
 
     key: str
     value: str
@@ -162,6 +163,13 @@ def _check_one(p: Param, raw, lang: str, out: QueryCheck) -> None:
         else:
             out.problems.append(Problem(p.key, last, "type", p.default))
     elif p.kind == "choice":
+        if not last.strip():
+            # Streamlit reads an empty value as "nothing chosen" (None), which no page can use:
+            # the default is assigned before the widget is drawn.
+            out.problems.append(Problem(p.key, last, "empty", p.default))
+            if p.widget != "tabs":
+                out.fixes[p.key] = p.default
+            return
         code = _aliases(p).get(last.strip().lower())
         if code is None:
             out.problems.append(Problem(p.key, last, "option", p.default,
@@ -176,7 +184,7 @@ def _check_one(p: Param, raw, lang: str, out: QueryCheck) -> None:
         # Streamlit keeps the exact labels of a list and drops the rest; only a
         # list without any exact label falls through to the aliases.
         exact = any(v in allowed for v in vals)
-        for v in vals:
+        for v in dict.fromkeys(vals):  # a value repeated in the link counts once
             if v == "":
                 continue  # Streamlit reads an empty value as "nothing selected"
             code = aliases.get(v.strip().lower())
@@ -220,6 +228,13 @@ def check_query(params: Sequence[Param], raw: Mapping[str, Any], lang: str,
             out.problems.append(Problem(str(name), _as_list(value)[-1] if _as_list(value) else "", "unknown"))
             continue
         _check_one(p, value, lang, out)
+    seen, problems = set(), []
+    for pr in out.problems:  # each distinct problem once, however often the link repeats it
+        k = (pr.key, pr.value, pr.reason)
+        if k not in seen:
+            seen.add(k)
+            problems.append(pr)
+    out.problems = problems
     return out
 
 

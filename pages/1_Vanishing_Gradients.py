@@ -7,54 +7,13 @@ import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
-from gradflow.checks import CELLS
 from gradflow.experiments import shipped
-from gradflow.experiments.vanishing import MAX_T, TEXT_MAX, VIEWS, VanishingSettings, run_sizes, theory_lines
-from gradflow.experiments.vanishing import BUDGET_MAIN
 from gradflow.experiments.flow import POWERS_MAX_H
-from gradflow.spectral import KINDS
-from gradflow.urlstate import Param
-
-RHO_MAX = 3.0
-PARAMS = (
-    Param("cells", "multi", list(CELLS), options=CELLS, widget="pills"),
-    Param("rho", "slider", 1.0, lo=0.0, hi=RHO_MAX, step=0.05, fmt="%.2f"),
-    Param("kind", "choice", "orthogonal", options=KINDS),
-    Param("T", "int", 100, lo=2, hi=MAX_T),
-    Param("H", "int", 64, lo=2, hi=512),
-    Param("nonlin", "choice", "tanh", options=("tanh", "relu", "linear"), widget="segmented"),
-    Param("variant", "choice", "pytorch", options=("pytorch", "cho"), widget="segmented"),
-    Param("fbias", "slider", 0.0, lo=-3.0, hi=5.0, step=0.5),
-    Param("loss", "choice", "last", options=("last", "sum"), widget="segmented"),
-    Param("scale", "slider", 1.0, lo=0.0, hi=10.0, step=0.1),
-    Param("trunc", "int", 0, lo=0, hi=MAX_T),
-    Param("inputs", "choice", "random", options=("random", "ptb", "text"), widget="radio"),
-    Param("sent", "int", 0, lo=0, hi=3760, widget="number"),
-    Param("text", "text", "the stock market fell sharply on monday", widget="text_input"),
-    Param("weights", "choice", "random", options=("random", "trained"), widget="segmented"),
-    Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
-    Param("view", "choice", "curves", options=VIEWS, widget="tabs"),
-    Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
-    Param("jstep", "int", 99, lo=0, hi=MAX_T - 1),  # capped at T − 1: by default the last step
-)
+from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, run_sizes
+from gradflow.page_params import VANISHING as PARAMS
 
 page = ui.start("page1", PARAMS)
 tr = page.t
-
-
-def _model_radius(cells_now=None):
-    # The first chosen cell that has a shipped model sets the starting radius (the slider ends at RHO_MAX).
-    cell = shipped.first_shipped(cells_now or st.session_state.get("cells") or CELLS)
-    return min(RHO_MAX, round(cache.own_radius(cell), 2))
-
-
-def _on_weights_change():
-    # Trained weights: the ρ slider starts at the model's own radius.
-    if st.session_state.get("weights") == "trained":
-        try:
-            st.session_state["rho"] = _model_radius()
-        except (FileNotFoundError, ValueError):
-            pass
 
 
 def _on_pick():
@@ -73,25 +32,19 @@ def _on_pick():
             st.session_state["_gf_picked"] = True
 
 
-# A link with weights=trained and no rho starts at the model's own radius.
-if page.check.values.get("weights") == "trained" and "rho" not in page.check.values and "rho" not in st.session_state:
-    try:
-        st.session_state["rho"] = _model_radius(page.check.values.get("cells"))
-    except (FileNotFoundError, ValueError):
-        pass
-
 # ---------------------------------------------------------------- controls
 ws = {}
 with st.sidebar:
     st.subheader(tr("page1.controls"))
     ws["cells"] = page.widget("cells") or []
-    ws["rho"] = page.widget("rho")
+    ws["rho"] = page.widget("rho", disabled=st.session_state.get("weights") == "trained")
     ws["kind"] = page.widget("kind")
     st.markdown(f"**{tr('page1.group.inputs')}**")
     ws["inputs"] = page.widget("inputs")
     ws["sent"] = page.widget("sent", disabled=ws["inputs"] != "ptb")
     ws["text"] = page.widget("text", disabled=ws["inputs"] != "text")
-    ws["weights"] = page.widget("weights", on_change=_on_weights_change)
+    ws["weights"] = page.widget("weights")
+    ws["wscale"] = page.widget("wscale", disabled=ws["weights"] != "trained")
     st.markdown(f"**{tr('page1.group.size')}**")
     # With a sentence, or with the trained model (which reads a sentence), T is the sentence's length.
     ws["T"] = page.widget("T", disabled=ws["inputs"] != "random" or ws["weights"] == "trained")
@@ -100,9 +53,10 @@ with st.sidebar:
     st.markdown(f"**{tr('page1.group.cells')}**")
     ws["nonlin"] = page.widget("nonlin")
     ws["variant"] = page.widget("variant")
-    ws["fbias"] = page.widget("fbias", disabled=ws["weights"] == "trained")
+    ws["fbias"] = page.widget("fbias", disabled=ws["weights"] == "trained" or ws["cells"] == ["rnn"])
     st.markdown(f"**{tr('page1.group.loss')}**")
     ws["loss"] = page.widget("loss")
+    ws["up"] = page.widget("up")
     ws["trunc"] = page.widget("trunc")
     ws["seed"] = page.widget("seed")
 
@@ -148,15 +102,16 @@ if settings.reads_sentence:
         sentence, tokens, weights = (), None, "random"
 
 trained = weights == "trained" and bool(sentence)
+own = {c: cache.own_radius(c) for c in cells} if trained else {}
 if trained:
     sizes = {c: cache.model_sizes(c) for c in cells}
     st.caption(tr("page1.trained_note", sizes=", ".join(f"{c.upper()}: D={d}, H={h}" for c, (d, h) in sizes.items()),
-                  radius=", ".join(f"{c.upper()} {cache.own_radius(c):.3f}" for c in cells)))
+                  radius=", ".join(f"{c.upper()} {own[c]:.3f}" for c in cells), scale=f"{settings.weight_scale:.2f}"))
 T_eff, H_of = run_sizes(settings, cells, len(sentence), {c: cache.model_sizes(c)[1] for c in cells} if trained else {})
 if T_eff < (len(sentence) or settings.T):
     st.info(tr("page1.limit", T=T_eff, budget=f"{BUDGET_MAIN:,}"))
 sentence, tokens = sentence[:T_eff], (tokens[:T_eff] if tokens else tokens)
-runs = {c: settings.for_cell(c, T_eff, H_of[c], sentence) for c in cells}  # cell -> FlowSettings
+runs = {c: settings.for_cell(c, T_eff, H_of[c], sentence, own.get(c)) for c in cells}  # cell -> FlowSettings
 
 summ = {}
 try:
@@ -176,8 +131,7 @@ tabs = page.tabs("view")
 
 with tabs["curves"]:
     if tabs["curves"].open and summ:
-        lines = theory_lines(summ, settings.rho, cache.sigma_max(runs["rnn"]) if "rnn" in summ else None)
-        theory = {tr(f"fig.curves.theory_{k}"): v for k, v in lines.items()}
+        theory = {tr(f"fig.curves.theory_{k}", cell=c.upper()): v for c in summ for k, v in cache.theory(runs[c]).items()}
         st.session_state["_gf_curve_cells"] = list(summ)
         fig = plots.fig_gradient_norm(steps, {c: s["dh"] for c, s in summ.items()}, theory=theory, truncate=trunc,
                                       overflow={c: s["first_nonfinite"] for c, s in summ.items()},
@@ -199,13 +153,15 @@ with tabs["paths"]:
     if tabs["paths"].open:
         if "lstm" in summ:
             s = summ["lstm"]
-            fig = plots.fig_lstm_paths(steps, s["dc"], s["prodf"], s["via_cell"], s["via_hidden"], truncate=trunc,
-                                       labels=page.labels("fig.paths", ("title", "x", "y", "dc", "prodf", "cell",
-                                                                        "hidden")), present=page.present)
+            lab = page.labels("fig.paths", ("title", "x", "y", "dc", "prodf"))
+            lab.update(cell=tr("fig.paths.carried"), hidden=tr("fig.paths.injected"))
+            fig = plots.fig_lstm_paths(steps, s["dc"], s["prodf"], s["carried"], s["injected"], truncate=trunc,
+                                       labels=lab, present=page.present)
             page.chart(fig, "paths", csv="lstm_paths")
-            page.caption("cap.paths", r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t)"
-                         r"\;\Rightarrow\; \frac{\partial L}{\partial c_t} \approx "
-                         r"\frac{\partial L}{\partial c_{T-1}} \odot \prod_{s=t+1}^{T-1} f_s")
+            page.caption("cap.paths", r"\frac{\partial L}{\partial c_t} = f_{t+1}\odot\frac{\partial L}{\partial c_{t+1}}"
+                         r" + \underbrace{\frac{\partial L}{\partial h_t}\odot o_t\odot\tanh'(c_t)}_{\text{injected at } t}"
+                         r"\;=\; \underbrace{\Big(\prod_{s=t+1}^{T-1} f_s\Big)\odot\frac{\partial L}{\partial c_{T-1}}}"
+                         r"_{\text{carried}} + \text{injected}")
         else:
             st.info(tr("page1.need_lstm"))
 
@@ -280,15 +236,16 @@ with tabs["jacobian"]:
             jp = cache.jacobian(runs[jc], jt)
             lab = page.labels("fig.jac", ("title", "J", "sv", "factors", "product", "x", "unit", "step_norm",
                                           "running"))
-            lab["title"] = tr("fig.jac.title", cell=jc.upper(), t=jp["t"])
+            lab["title"] = tr("fig.jac.title_lstm" if jc == "lstm" else "fig.jac.title", cell=jc.upper(), t=jp["t"])
             fig = plots.fig_step_jacobian(jp["J"], jp["sv"], jp["factors"], steps, jp["running"], jp["step_norms"],
                                           jp["t"], labels=lab, present=page.present)
             page.chart(fig, "jacobian", csv="step_jacobian")
             if not jp["all_steps"]:
                 st.caption(tr("page1.jac_limit"))
             page.caption("cap.jac", r"J_t = \frac{\partial h_t}{\partial h_{t-1}} = "
-                         r"\operatorname{diag}\big(f'(a_t)\big)\,W_h \;\;(\text{RNN}),\qquad "
-                         r"\Big\|\prod_{s=t-k+1}^{t} J_s\Big\|_2")
+                         r"\operatorname{diag}\big(f'(a_t)\big)\,W_h \;(\text{RNN}),\quad "
+                         r"J_t = \frac{\partial (h_t, c_t)}{\partial (h_{t-1}, c_{t-1})} \;(\text{LSTM}),\quad "
+                         r"\lambda_{t-1} = J_t^{\top}\lambda_t")
         except ValueError as e:
             page.error(e)
 

@@ -82,7 +82,8 @@ with tabs["hist"]:
                                            present=page.present)
             page.chart(fig, "hist", csv="ptb_grad_norms")
             st.markdown(tr("page2.hist_stats", n=hs["n"], mean=f"{hs['mean']:.3g}", frac=f"{100 * hs['frac']:.1f}",
-                          model=ui.md_escape(h.get("model", "?"), 60)))
+                          p5=f"{hs['band'][0]:.3g}", p95=f"{hs['band'][1]:.3g}", rule_lo=f"{hs['rule'][0]:.3g}",
+                          rule_hi=f"{hs['rule'][1]:.3g}", model=ui.md_escape(h.get("model", "?"), 60)))
             page.caption("cap.hist")
         except (FileNotFoundError, ValueError) as e:
             st.info(tr("page2.hist_missing", msg=ui.md_escape(e, 200)))

@@ -155,7 +155,7 @@ if ids is not None:
         except ValueError as e:
             page.error(e)
 
-names = {w: t(f"opt.weights.{w}") for w in analyses}
+names = {w: tr(f"opt.weights.{w}") for w in analyses}
 lay = {}
 for w, an in analyses.items():
     L = len(an.layers)

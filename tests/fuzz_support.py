@@ -24,8 +24,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 import gradflow as gf
-from gradflow import cells
+from gradflow import cells, spectral
 from gradflow.cells import gru, rnn
+from gradflow.checks import as_rng
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(gf.__file__))
 
@@ -180,6 +181,22 @@ OPTIONS = {"rnn": [{"nonlinearity": n} for n in rnn.NONLINEARITIES], "lstm": [{}
            "gru": [{"variant": v} for v in gru.VARIANTS]}
 # T from 1 to 1000, mostly short: the long runs are few so that the ci profile stays fast.
 LENGTHS = st.one_of(*[st.integers(1, 12)] * 6, st.sampled_from([40, 200, 1000]))
+
+
+def sweep_base_problem(cell, T, H, D=None, B=1, kind="orthogonal", seed=0, loss="last", input_scale=1.0,
+                       forget_bias=0.0):
+    """A random problem for `gf.sweep`: (params, xs, upstream).
+
+    params["weight_hh"] has gate blocks of spectral radius 1 (drawn after the
+    other params, from the same generator), so ρ · weight_hh has radius ρ.
+    """
+    D = H if D is None else D
+    rng = as_rng(seed)
+    params = cells.init_params(cell, D, H, rng, forget_bias=forget_bias)
+    params["weight_hh"] = np.concatenate([spectral.base_recurrent_matrix(H, kind, rng)
+                                          for _ in range(cells.NUM_GATES[cell])])
+    xs = input_scale * rng.standard_normal((T, B, D))
+    return params, xs, gf.make_upstream(T, B, H, loss, rng)
 
 
 # --------------------------------------------------------------------------

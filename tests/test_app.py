@@ -183,7 +183,9 @@ def test_page1_figure_structure():
     assert len(figs) == 1  # one figure a tab: a slider move redraws one chart
     curve, dw = figs[0], figures(show_tab(PAGE_VANISHING, "dw"))[0]
     names = [tr["name"] for tr in curve["data"]]
-    assert names[:3] == ["RNN", "LSTM", "GRU"] and len(names) == 5  # + ρ^k and the RNN bound
+    # + the RNN's bound (= ρ^k: orthogonal W_h, drawn once) and each gated cell's measured-Jacobian bound
+    assert names == ["RNN", "LSTM", "GRU", i18n.t("fig.curves.theory_pascanu_rho", "en", cell="RNN"),
+                     *(i18n.t("fig.curves.theory_jacobian", "en", cell=c) for c in ("LSTM", "GRU"))]
     assert curve["layout"]["yaxis"]["type"] == "log"
     assert curve["layout"]["xaxis"]["title"]["text"] == i18n.t("fig.curves.x", "en")
     assert len(curve["data"][0]["y"]) == 100 or "bdata" in str(curve["data"][0]["y"])
@@ -227,19 +229,27 @@ def test_global_settings_survive_a_page_switch():
 
 
 @needs_model
-def test_trained_weights_start_at_the_models_own_radius():
-    cell = SHIPPED[0]
-    at = open_page(PAGE_VANISHING, {"cells": cell.upper(), "inputs": "PTB sentence", "sent": "3"})
+def test_trained_weights_keep_each_cells_own_radius():
+    at = open_page(PAGE_VANISHING, {"inputs": "PTB sentence", "sent": "3"})
     ok(at)
     at.segmented_control(key="weights").set_value("trained").run()
     ok(at)
     from gradflow import checkpoint
     from gradflow.experiments import shipped
+    from gradflow.experiments.flow import build, largest_block_radius
+    from gradflow.experiments.vanishing import VanishingSettings
 
-    own = shipped.own_radius(checkpoint.load(APP.parent / "models" / f"{cell}.npz"))
-    assert at.slider(key="rho").value == pytest.approx(min(3.0, round(own, 2)))
+    assert at.slider(key="rho").disabled and not at.slider(key="wscale").disabled
     assert at.slider(key="H").disabled and at.slider(key="T").disabled
     assert figures(at)
+    note = " ".join(c.value for c in at.caption)
+    s = VanishingSettings(weights="trained", weight_scale=1.0)
+    for cell in SHIPPED:  # each cell runs at its own radius: nothing is rescaled to another cell's
+        model = checkpoint.load(APP.parent / "models" / f"{cell}.npz")
+        own = shipped.own_radius(model)
+        assert f"{cell.upper()} {own:.3f}" in note
+        p = build(s.for_cell(cell, 5, shipped.sizes(model)[1], (1, 2, 3, 4, 5), own), model)
+        assert largest_block_radius(p.params["weight_hh"]) == pytest.approx(own, rel=1e-9)
 
 
 def test_language_switch_keeps_the_settings():

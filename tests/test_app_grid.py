@@ -43,6 +43,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gradflow import cache, data, i18n, lm, tokenize, ui
+from gradflow.experiments import shipped
 from gradflow.experiments.vanishing import capped_T
 from gradflow.presets import PAGE_CLIPPING, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING, PAGES, PRESETS
 from gradflow.urlstate import Param, encode_value, query_for
@@ -128,7 +129,7 @@ def stand_in_models():
     mp = pytest.MonkeyPatch()
     if HAS_PTB:
         mp.setattr(cache, "ptb_model", fake_ptb_model)
-        mp.setattr(cache, "model_path", lambda cell: f"<stand-in {cell}>")
+        mp.setattr(shipped, "model_path", lambda cell: f"<stand-in {cell}>")
     _clear_caches()  # nothing cached from real models leaks in, nothing from stand-ins leaks out
     yield made
     mp.undo()

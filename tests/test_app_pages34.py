@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from gradflow import cache, data, i18n, lm, optim
+from gradflow import analysis, cache, data, i18n, lm, trainer
 from gradflow.presets import PAGE_GATES, PAGE_TRAINING, by_name
 from gradflow.urlstate import query_for
 from test_app import figures, ok  # the same checks as the other pages' AppTests
@@ -101,8 +101,8 @@ def test_page3_default_run_figure_structure():
     assert (lay["coloraxis"]["cmin"], lay["coloraxis"]["cmax"]) == (0.0, 1.0)  # sigmoid gates
     assert (lay["coloraxis2"]["cmin"], lay["coloraxis2"]["cmax"]) == (-1.0, 1.0)  # g and h
     assert lay["shapes"][0]["x0"] == len(words) - 1  # loss position: the last token (predicts <eos>)
-    # the gradient row is ‖∂L/∂h_t‖ of lm.analyze_sentence, zero after p
-    an = lm.analyze_sentence(_stand_in("lstm"), np.array(ids), len(ids) - 1, target=data.load_vocab().eos_id)
+    # the gradient row is ‖∂L/∂h_t‖ of analysis.analyze_sentence, zero after p
+    an = analysis.analyze_sentence(_stand_in("lstm"), np.array(ids), len(ids) - 1, target=data.load_vocab().eos_id)
     np.testing.assert_allclose(arr(fig["data"][-1]["y"]).astype(float), an.layers[0]["dh_norm"], rtol=1e-9)
     assert any(b.proto.label == i18n.t("ui.csv", "en") for b in at.get("download_button"))
     assert any(b.proto.label == i18n.t("ui.json", "en") for b in at.get("download_button"))
@@ -151,7 +151,7 @@ def test_page3_trained_vs_untrained_preset_applies(lang):
     assert [tr["name"] for tr in sat["data"]][::2] == [f"{label('weights', w, lang)}: {i18n.t('fig.sat.low', lang)}"
                                                        for w in ("trained", "random")]
     ids, _ = cache.sentence_in("test", preset.values["idx"])
-    an = lm.analyze_sentence(_stand_in("lstm"), np.array(ids), len(ids) - 1, target=data.load_vocab().eos_id)
+    an = analysis.analyze_sentence(_stand_in("lstm"), np.array(ids), len(ids) - 1, target=data.load_vocab().eos_id)
     gates = an.layers[0]["gates"]
     assert list(sat["data"][0]["x"]) == ["i", "f", "g", "o"]
     np.testing.assert_allclose(arr(sat["data"][0]["y"]).astype(float),  # sigmoid gates < 0.1, g < -0.9
@@ -322,7 +322,7 @@ def test_page4_comparisons_draw_two_runs_together():
 
 
 def test_page4_a_stopped_run_keeps_its_curves_and_the_session_stays_usable(monkeypatch):
-    real = optim.train
+    real = trainer.train
 
     def stopping(config, *a, **kw):  # what a Stop press does: the script ends mid-run
         for ev in real(config, *a, **kw):
@@ -330,7 +330,7 @@ def test_page4_a_stopped_run_keeps_its_curves_and_the_session_stays_usable(monke
             if ev["event"] == "step" and ev["step"] == 7:
                 st.stop()
 
-    monkeypatch.setattr(optim, "train", stopping)
+    monkeypatch.setattr(trainer, "train", stopping)
     at = open_page(PAGE_TRAINING, TINY_RUN)
     at.button(key="train").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -339,7 +339,7 @@ def test_page4_a_stopped_run_keeps_its_curves_and_the_session_stays_usable(monke
     stopped = i18n.t("page4.stopped", "en", run=i18n.t("run.one", "en", cell="LSTM"), step=7, total=TINY_STEPS)
     assert any(w.value == stopped for w in at.warning)
     assert len(arr(figures(at)[0]["data"][0]["x"])) == 7
-    monkeypatch.setattr(optim, "train", real)
+    monkeypatch.setattr(trainer, "train", real)
     at.button(key="train").click().run()  # train again in the same session
     ok(at)
     assert not at.warning and len(arr(figures(at)[0]["data"][0]["x"])) == TINY_STEPS

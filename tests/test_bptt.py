@@ -3,9 +3,11 @@ against the linear-RNN closed form, and on bad input."""
 
 import numpy as np
 import pytest
+from fuzz_support import sweep_base_problem
 
 import gradflow as gf
 from gradflow import cells
+from gradflow.bptt import _norm, _outer_norms
 from gradflow.cells import lstm
 
 EPS = 1e-6
@@ -191,7 +193,6 @@ def test_dW_contrib_exact_where_batch_rows_cancel_or_underflow():
     """‖Σ_b L_b ⊗ R_b‖_F from Gram matrices squares the condition: rows that cancel to 1e-7
     of their size were 0.5% off, and rows whose large entries sit in different
     rows of L and R (Gram products of 1e-400) gave 0."""
-    from gradflow.bptt import _outer_norms
     rng = np.random.default_rng(0)
     l, r = rng.standard_normal(5), rng.standard_normal(3)
     L = np.stack([l, -l * (1 + 1e-7)])[None]  # (T=1, B=2, 5): rows cancel to 1e-7
@@ -254,8 +255,8 @@ def test_inputs_are_not_mutated():
 def test_sweep_equals_loop(cell, opts, B, truncate, loss):
     rhos = np.array([0.0, 0.5, 0.95, 1.3, 2.0])
     T, H, D = 25, 6, 4
-    batched = gf.sweep(cell, rhos, T, H, D=D, B=B, seed=3, loss=loss, truncate=truncate, **opts)
-    params, xs, up = gf.sweep_problem(cell, T, H, D, B, seed=3, loss=loss)
+    params, xs, up = sweep_base_problem(cell, T, H, D, B, seed=3, loss=loss)
+    batched = gf.sweep(cell, params, xs, up, rhos, truncate=truncate, **opts)
     assert batched.shape == (5, T)
     for r, rho in enumerate(rhos):
         flow = gf.gradient_flow(cell, {**params, "weight_hh": rho * params["weight_hh"]}, xs, up,
@@ -267,8 +268,8 @@ def test_sweep_equals_loop(cell, opts, B, truncate, loss):
 
 def test_sweep_cell_state():
     rhos = [0.5, 1.0]
-    got = gf.sweep("lstm", rhos, 12, 5, seed=1, state="c")
-    params, xs, up = gf.sweep_problem("lstm", 12, 5, seed=1)
+    params, xs, up = sweep_base_problem("lstm", 12, 5, seed=1)
+    got = gf.sweep("lstm", params, xs, up, rhos, state="c")
     flow = gf.gradient_flow("lstm", {**params, "weight_hh": 1.0 * params["weight_hh"]}, xs, up)
     np.testing.assert_allclose(got[1], flow.dc_norm[:, 0], rtol=1e-12)
 
@@ -322,16 +323,45 @@ def test_c0_for_a_cell_without_cell_state():
         gf.gradient_flow("gru", params, xs, up, h0, np.zeros_like(h0))
 
 
+def _sweep_args(**change):
+    params, xs, up = sweep_base_problem("gru", 5, 3, B=2)
+    return {"cell": "gru", "params": params, "xs": xs, "upstream": up, "rhos": [1.0]} | change
+
+
 @pytest.mark.parametrize("kwargs,match", [
     ({"rhos": []}, "rhos must be a non-empty"), ({"rhos": [-1.0]}, "rhos must be"),
-    ({"rhos": [np.nan]}, "rhos must be"), ({"T": 0}, "T must be an integer ≥ 1"),
-    ({"kind": "circulant"}, "circulant"), ({"loss": "mean"}, "unknown loss mode 'mean'"),
+    ({"rhos": [np.nan]}, "rhos must be"), ({"xs": np.zeros((0, 2, 3))}, r"T = 0"),
+    ({"cell": "lstm"}, r"weight_hh has shape \(9, 3\), expected \(4·H, H\)"),
+    ({"upstream": np.zeros((5, 2, 4))}, r"upstream has shape \(5, 2, 4\), expected \(5, 2, 3\)"),
+    ({"xs": np.full((5, 2, 3), np.inf)}, "xs contains non-finite"),
+    ({"truncate": 0}, "truncate must be None"), ({"variant": "keras"}, "unknown variant"),
     ({"state": "c"}, "state must be 'h'"),
 ])
 def test_sweep_bad_input(kwargs, match):
-    args = {"cell": "gru", "rhos": [1.0], "T": 5, "H": 3} | kwargs
     with pytest.raises(ValueError, match=match):
-        gf.sweep(**args)
+        gf.sweep(**_sweep_args(**kwargs))
+
+
+def test_sweep_leaves_its_inputs_alone():
+    args = _sweep_args(rhos=np.array([0.5, 2.0]))
+    copies = {k: v.copy() for k, v in args["params"].items()}, args["xs"].copy(), args["upstream"].copy()
+    gf.sweep(**args)
+    for k, v in copies[0].items():
+        np.testing.assert_array_equal(args["params"][k], v)
+    np.testing.assert_array_equal(args["xs"], copies[1])
+    np.testing.assert_array_equal(args["upstream"], copies[2])
+
+
+def test_unroll_and_backprop_are_the_cells_fast_path():
+    params, xs, up, h0, c0 = problem("lstm")
+    hs, cs, cache = gf.unroll("lstm", params, xs, h0, c0)
+    back = gf.backprop("lstm", up, cache, truncate=2)
+    flow = gf.gradient_flow("lstm", params, xs, up, h0, c0, truncate=2)
+    np.testing.assert_array_equal(hs, flow.hs)
+    np.testing.assert_array_equal(cs, flow.cs)
+    np.testing.assert_array_equal(back["dh"], flow.dh)
+    for k, g in back["grads"].items():
+        np.testing.assert_array_equal(g, flow.grads[k])
 
 
 def test_make_upstream_bad_mode():
@@ -352,13 +382,11 @@ def test_option_names_of_any_type_raise_value_error(bad):
     with pytest.raises(ValueError, match="unknown loss mode"):
         gf.make_upstream(3, 1, 2, bad, 0)
     with pytest.raises(ValueError, match="state must be 'h'"):
-        gf.sweep("lstm", [1.0], 3, 2, state=bad)
+        gf.sweep(**_sweep_args(cell="lstm", params=sweep_base_problem("lstm", 5, 3, B=2)[0], state=bad))
 
 
 def test_norm_is_exact_for_huge_tiny_zero_and_nonfinite_rows():
     """The one-dot-product norm falls back to scaling wherever squares overflow or underflow."""
-    from gradflow.bptt import _norm
-
     rows = np.array([[3.0, 4.0], [0.0, 0.0], [3e-200, 4e-200], [3e200, 4e200], [1e-170, 0.0],
                      [3e-160, 4e-160], [np.inf, 1.0], [np.nan, 1.0], [-np.inf, np.nan]])
     want = [5.0, 0.0, 5e-200, 5e200, 1e-170, 5e-160, np.inf, np.nan, np.nan]

@@ -4,7 +4,7 @@ and the fast sequence path against the one-step reference."""
 import numpy as np
 import pytest
 
-from gradflow import cells
+from gradflow import cells, checks
 from gradflow.cells import _loop, gru, lstm, rnn
 
 EPS = 1e-6
@@ -76,7 +76,7 @@ def test_step_backward_matches_finite_differences(cell, opts):
 @pytest.mark.parametrize("cell,opts", CONFIGS, ids=IDS)
 def test_step_jacobian_matches_finite_differences(cell, opts):
     _, params, x, h, c = make(cell, B=3)
-    J = cells.step_jacobian(cell, x, h, c, params, **opts)
+    J = cells.state_jacobian_batch(cell, x, h, c, params, **opts)
     assert J.shape == (3, 4, 4)
     for b in range(3):
         def column(j):
@@ -176,7 +176,7 @@ def test_cell_name_of_any_type_raises_value_error(bad):
     """An unhashable name (list, dict, array) raised TypeError from the dict lookup; a one-element
     array passed a tuple's `in`."""
     with pytest.raises(ValueError, match="unknown cell .*expected one of rnn, lstm, gru"):
-        cells.check_cell(bad)
+        checks.check_cell(bad)
     with pytest.raises(ValueError, match="unknown cell"):
         cells.init_params(bad, 2, 3, 0)
 

@@ -1,6 +1,8 @@
-"""`python -m gradflow`: train/eval end to end on a tiny PTB slice, the flow table, and errors."""
+"""`python -m gradflow`: train/eval/gradhist end to end on a tiny PTB slice (progress bars included),
+recipes and the lr schedule, the flow table, and errors."""
 
 import csv
+import json
 import os
 import re
 import subprocess
@@ -11,7 +13,7 @@ import numpy as np
 import pytest
 
 import gradflow
-from gradflow.__main__ import main
+from gradflow.__main__ import RECIPES, main, parse_args, train_config
 from gradflow.data import ptb_status
 
 PTB_OK, PTB_REASON = ptb_status()
@@ -40,8 +42,10 @@ def test_train_two_steps_then_eval_and_resume(tmp_path, capsys):
     assert out.exists()
 
     assert main(["eval", str(out), "--split", "valid", "--max-tokens", "800"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    m2 = re.fullmatch(r"perplexity ([\d.]+)", last)
+    lines = capsys.readouterr().out.strip().splitlines()
+    # 800 tokens in 10 streams of 80: windows of 35, 35 and 9, one progress line each (not a TTY)
+    assert [ln.split("]")[1].split()[0] for ln in lines if ln.startswith("eval valid [")] == ["1/3", "2/3", "3/3"]
+    m2 = re.fullmatch(r"perplexity ([\d.]+)", lines[-1])
     assert m2 and float(m2.group(1)) == pytest.approx(float(m.group(2)), rel=1e-3)  # same weights, same tokens
 
     assert main(args) == 2  # refuses to overwrite without --resume
@@ -51,6 +55,62 @@ def test_train_two_steps_then_eval_and_resume(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "from epoch 2 to 2" in captured.out and "epoch 2:" in captured.out
     assert " lr 3 " in captured.out and "replaced by --lr 3" in captured.err
+
+
+@needs_ptb
+def test_gradhist_shows_progress_and_writes_json(tmp_path, capsys):
+    ckpt, hist = tmp_path / "tiny.npz", tmp_path / "norms.json"
+    assert main(["train", "--cell", "rnn", "--embed", "8", "--hidden", "8", "--tie", "--epochs", "1",
+                 "--max-tokens", "1500", "--valid-tokens", "800", "--out", str(ckpt)]) == 0
+    capsys.readouterr()
+    assert main(["gradhist", str(ckpt), "--out", str(hist), "--batches", "3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    # (3 + 5 warm-up) windows for the trained model, then as many for a random init: a line a tenth
+    done = [int(ln.split("]")[1].split("/")[0]) for ln in lines if ln.startswith("gradhist")]
+    assert len(done) == 10 and done == sorted(done) and done[-1] == 16 and "/16 windows" in lines[0]
+    assert lines[-1].startswith(f"wrote {hist}")
+    with open(hist) as fh:
+        data = json.load(fh)
+    assert len(data["trained"]["norms"]) == len(data["random_init"]["norms"]) == 3
+
+
+def test_a_recipe_gives_defaults_that_explicit_options_override():
+    a = parse_args(["train", "--recipe", "lstm", "--out", "x.npz"])
+    cfg, r = train_config(a), RECIPES["lstm"]
+    assert (cfg.model.cell, cfg.model.layers, cfg.model.embed, cfg.model.hidden) == ("lstm", 2, 200, 200)
+    assert cfg.model.tie and cfg.model.dropout == r["dropout"] and cfg.epochs == r["epochs"]
+    assert cfg.lr == r["lr"] and cfg.lr_schedule == r["lr_schedule"] and (a.store, a.seed) == ("float16", 0)
+    a = parse_args(["train", "--recipe", "lstm", "--layers", "1", "--epochs", "2", "--lr", "3", "--dropout", "0",
+                    "--lr-schedule", "2:0.5", "--store", "float32", "--seed", "5", "--out", "x.npz"])
+    cfg = train_config(a)
+    assert (cfg.model.layers, cfg.epochs, cfg.lr, cfg.model.dropout, cfg.lr_schedule) == (1, 2, 3.0, 0.0, ((2, 0.5),))
+    assert cfg.model.embed == 200 and cfg.model.tie and (a.store, a.seed) == ("float32", 5)  # the rest still the recipe's
+    rnn = train_config(parse_args(["train", "--recipe", "rnn", "--out", "x.npz"]))
+    assert (rnn.model.cell, rnn.model.layers, rnn.lr, rnn.epochs) == ("rnn", 1, 2.0, 12)
+    plain = train_config(parse_args(["train", "--out", "x.npz"]))  # no recipe: the documented defaults
+    assert (plain.model.layers, plain.model.hidden, plain.lr, plain.epochs, plain.lr_schedule) == (1, 100, 20.0, 4, ())
+
+
+@needs_ptb
+def test_lr_schedule_sets_the_lr_at_the_start_of_the_given_epochs(tmp_path, capsys):
+    """A recipe shrunk to a tiny model and slice: epochs 2 and 3 run at the scheduled rates."""
+    args = ["train", "--recipe", "rnn", "--embed", "8", "--hidden", "8", "--epochs", "3", "--lr", "1",
+            "--lr-schedule", "2:0.5,3:0.25", "--max-tokens", "1500", "--valid-tokens", "800",
+            "--out", str(tmp_path / "s.npz")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "lr 1" in out.splitlines()[0]
+    for epoch, lr in [(1, "1"), (2, "0.5"), (3, "0.25")]:  # the last step of every epoch is printed
+        steps = [ln for ln in out.splitlines() if ln.startswith(f"epoch {epoch}/3 [")]
+        assert steps and all(f" lr {lr} " in ln for ln in steps), (epoch, steps)
+    assert [ln for ln in out.splitlines() if ln.startswith("epoch 3:")]
+
+
+@pytest.mark.parametrize("text,message", [("6", "EPOCH:LR"), ("0:5", "epochs must be"), ("2:-1", "finite and > 0")])
+def test_bad_lr_schedules_are_usage_errors(text, message, capsys):
+    with pytest.raises(SystemExit) as e:
+        parse_args(["train", "--lr-schedule", text, "--out", "x.npz"])
+    assert e.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_flow_prints_a_table_and_writes_csv(tmp_path, capsys):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gradflow import cliff
+from gradflow import cliff, clipping
 
 
 @pytest.mark.parametrize("w,b", [(5.0, -3.0), (1.0, 0.5), (8.0, -4.5), (4.3, -2.2), (-2.0, 1.0)])
@@ -51,3 +51,18 @@ def test_bad_input_raises_value_error(kw):
         cliff.descend(**args)
     with pytest.raises(ValueError):
         cliff.loss(1.0, 1.0, T=0)
+
+
+def test_clipped_descent_uses_the_trainers_clip_coef():
+    """A clipped step is lr · clip_coef(‖g‖, c) · g: c·g/‖g‖ up to the 1e-6 of DLFS2's EPS."""
+    from_path = cliff.descend(5.0, -3.0, 0.5, 5, clip=1.0)
+    p = np.array([5.0, -3.0])
+    for k in range(5):
+        _, dw, db = cliff.loss_and_grad(p[0], p[1])
+        g = np.array([float(dw), float(db)])
+        n = float(np.hypot(*g))
+        p = p - 0.5 * clipping.clip_coef(n, 1.0) * g
+        np.testing.assert_array_equal(from_path.params[k + 1], p)
+        assert from_path.clipped[k] == (n > 1.0 - 1e-6)
+        np.testing.assert_allclose(np.linalg.norm(from_path.params[k + 1] - from_path.params[k]),
+                                   0.5 * min(1.0, n), rtol=2e-6)

@@ -222,3 +222,41 @@ def test_cosine_mismatch():
         cl.cosine(a, {"w": np.ones(3)})
     with pytest.raises(ValueError, match="shape"):
         cl.cosine(a, {"w": np.ones(4), "b": np.ones(2)})
+
+
+@pytest.mark.parametrize("total,max_norm,want", [
+    (10.0, 5.0, 5.0 / (10.0 + 1e-6)), (5.0, 5.0, 5.0 / (5.0 + 1e-6)), (1.0, 5.0, 1.0), (0.0, 0.0, 0.0),
+    (0.0, 1.0, 1.0), (3.0, None, 1.0), (3.0, math.inf, 1.0), (math.inf, 1.0, 1.0), (math.nan, 1.0, 1.0)])
+def test_clip_coef_is_dlfs2_rate_capped_at_one(total, max_norm, want):
+    """One formula for clip_by_norm, the cliff's descent and the trainer; non-finite norms leave
+    the gradients alone (the caller skips the step)."""
+    assert cl.clip_coef(total, max_norm) == want
+
+
+@pytest.mark.parametrize("bad", [-1.0, math.nan, "x"])
+def test_clip_coef_refuses_bad_thresholds(bad):
+    with pytest.raises(ValueError, match="max_norm"):
+        cl.clip_coef(1.0, bad)
+
+
+def test_clip_by_norm_multiplies_by_clip_coef():
+    g = _grads(np.random.default_rng(3), scale=4.0)
+    clipped, total = cl.clip_by_norm(g, 2.0)
+    rate = cl.clip_coef(total, 2.0)
+    assert rate < 1
+    for k in g:
+        np.testing.assert_array_equal(clipped[k], g[k] * rate)
+
+
+def test_a_threshold_beyond_float64_is_refused_by_name():
+    """10**400 raised OverflowError from float(); inf is the way to say "never clip"."""
+    g = {"w": np.ones(3)}
+    for call, name in ((cl.clip_by_norm, "max_norm"), (cl.clip_by_value, "clip_value")):
+        with pytest.raises(ValueError, match=f"{name} must be a number >= 0 that fits a float64"):
+            call(g, 10**400)
+    with pytest.raises(ValueError, match="max_norm must be"):
+        cl.clip(g, "norm", 10**400)
+    with pytest.raises(ValueError, match="max_norm must be"):
+        cl.clip_coef(1.0, 10**400)
+    clipped, _ = cl.clip_by_norm(g, math.inf)
+    np.testing.assert_array_equal(clipped["w"], g["w"])

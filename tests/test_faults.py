@@ -52,10 +52,10 @@ def clear_caches() -> None:
 
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
-    """An empty models/ folder in place of the shipped one (the app reads cache.MODELS_DIR)."""
+    """An empty models/ folder in place of the shipped one (the app reads checkpoint.MODELS_DIR)."""
     d = tmp_path / "models"
     d.mkdir()
-    monkeypatch.setattr(cache, "MODELS_DIR", str(d))
+    monkeypatch.setattr(checkpoint, "MODELS_DIR", str(d))
     clear_caches()
     yield d
     clear_caches()

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of text encoding (gradflow.data.encode against the real PTB
+"""Property-based fuzzing of text encoding (gradflow.tokenize.encode against the real PTB
 vocabulary) and of checkpoint loading (gradflow.checkpoint, gradflow.lm).
 
 Properties: a result or a clear ValueError (FileNotFoundError for a missing
@@ -16,7 +16,7 @@ from fuzz_support import outcome
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from gradflow import checkpoint, data, lm
+from gradflow import checkpoint, data, lm, tokenize
 
 try:
     VOCAB = data.load_vocab()
@@ -48,33 +48,33 @@ TEXTS = st.one_of(
 @given(TEXTS)
 @example("")
 @example(" \t\n\u200b")
-@example("x" * (data.MAX_CHARS + 1))
+@example("x" * (tokenize.MAX_CHARS + 1))
 @example("\ud800 lone surrogate")
 def test_encode_any_text(text):
     digest = VOCAB.digest()
-    enc, err = outcome(data.encode, text, VOCAB)
+    enc, err = outcome(tokenize.encode, text, VOCAB)
     assert VOCAB.digest() == digest
     if enc is None:
         return
-    assert isinstance(enc, data.Encoded) and enc.tokens, "a result has at least one token"
+    assert isinstance(enc, tokenize.Encoded) and enc.tokens, "a result has at least one token"
     assert enc.ids.dtype == np.int32 and enc.ids.shape == (len(enc.tokens),) and not enc.ids.flags.writeable
-    assert len(enc.tokens) <= data.MAX_TOKENS
+    assert len(enc.tokens) <= tokenize.MAX_TOKENS
     np.testing.assert_array_equal(enc.ids, [VOCAB.word_to_id[t] for t in enc.tokens])
     assert data.EOS not in enc.tokens, "typed text must never produce <eos>"
     assert len(enc.unknown) == enc.tokens.count(data.UNK)
     assert all(isinstance(n, str) and n for n in enc.notes)
     assert all(d and not d.isspace() for d in enc.dropped)
-    again = data.encode(text, VOCAB)
+    again = tokenize.encode(text, VOCAB)
     assert again.tokens == enc.tokens and again.notes == enc.notes  # deterministic
     # PTB tokens are their own encoding: encoding the tokens gives them back
-    assert data.encode(" ".join(enc.tokens), VOCAB).tokens == enc.tokens
+    assert tokenize.encode(" ".join(enc.tokens), VOCAB).tokens == enc.tokens
 
 
 @needs_ptb
 @given(st.lists(st.sampled_from(VOCAB.id_to_word if VOCAB else ["x"]), min_size=1, max_size=30))
 def test_ptb_sentences_encode_to_themselves(words):
     words = [w for w in words if w != data.EOS] or ["the"]
-    assert data.encode(" ".join(words), VOCAB).tokens == tuple(words)
+    assert tokenize.encode(" ".join(words), VOCAB).tokens == tuple(words)
 
 
 # --------------------------------------------------------------------------

@@ -232,7 +232,7 @@ def test_step_jacobian_and_backward_match_finite_differences(cell_opts, B, D, H,
     x, h, c = rng.standard_normal((B, D)), rng.standard_normal((B, H)), rng.standard_normal((B, H))
     c = c if cell == "lstm" else None
     assume(not relu_kink_nearby(opts, p, x, h))
-    J = cells.step_jacobian(cell, x, h, c, p, **opts)  # (B, H, H)
+    J = cells.state_jacobian_batch(cell, x, h, c, p, **opts)  # (B, H, H)
     assert J.shape == (B, H, H)
     state = lambda hh: ref_step(cell, opts, x, hh, c, p)[0]
     v = unit(rng, (B, H))
@@ -318,10 +318,6 @@ def _defect(call, word, reason, id):
             "name the seed", "init_params-seed=-1"),
     _defect(lambda: gf.make_upstream(3.0, 1, 2), "T",
             "bptt.make_upstream: a float T raises TypeError", "make_upstream-T=3.0"),
-    _defect(lambda: gf.sweep("rnn", [1.0], 3, 2.0), "H",
-            "bptt.sweep: a float H raises TypeError", "sweep-H=2.0"),
-    _defect(lambda: gf.sweep("lstm", [1.0], 3, 2, forget_bias=float("nan")), "forget_bias",
-            "bptt.sweep: forget_bias=nan is accepted and the result is NaN", "sweep-forget_bias=nan"),
 ])
 def test_bad_engine_arguments_give_a_clear_value_error(call, word):
     with pytest.raises(ValueError) as info:

@@ -10,12 +10,12 @@ finite differences, and their norms and running products equal direct SVDs.
 import numpy as np
 from fuzz_support import (ANY_DTYPES, CELLS, LENGTHS, OPTIONS, Problem, assert_directional, assert_unchanged, fill,
                           has_nonfinite, names, outcome, problems, ref_step, rng_from, robust_norm,
-                          same_finiteness_and_close, seeds, snapshot, sometimes, unit)
+                          same_finiteness_and_close, seeds, snapshot, sometimes, sweep_base_problem, unit)
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import gradflow as gf
-from gradflow import cells, spectral
+from gradflow import cells, jacobians
 from gradflow.cells import gru, rnn
 
 
@@ -194,46 +194,47 @@ def test_make_upstream(T, B, H, mode, rng):
 
 @st.composite
 def sweep_inputs(draw):
-    bad = []
-    cell = draw(names(CELLS))
-    kind = draw(names(["orthogonal", "gaussian", "symmetric", "nonnormal"]))
+    """A base problem (always a valid one: building it is not the sweep's job) and sweep arguments,
+    sometimes wrong: a cell that does not match the params, bad radii, options or shapes."""
+    pcell = draw(st.sampled_from(CELLS))
+    kind = draw(st.sampled_from(["orthogonal", "gaussian", "symmetric", "nonnormal"]))
+    T = draw(LENGTHS)
+    H, B, D = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    input_scale = draw(st.sampled_from([0.0, 1.0, 3.0, 1e300]))
+    forget_bias = draw(st.sampled_from([0.0, 0.0, 1.0])) if pcell == "lstm" else 0.0
+    params, xs, up = sweep_base_problem(pcell, T, H, D, B, kind, draw(seeds()), draw(st.sampled_from(["last", "sum"])),
+                                        input_scale, forget_bias)
+    cell = draw(sometimes(st.just(pcell), names(CELLS)))
     rhos = draw(sometimes(st.lists(st.floats(0.0, 10.0), min_size=1, max_size=4),
                           st.sampled_from([[], [-1.0], [np.nan], [np.inf], [[1.0, 2.0]], [1.0, 1e300]])))
-    T = draw(LENGTHS)
-    H, B = draw(st.integers(1, 4)), draw(st.integers(1, 3))
-    D = draw(st.one_of(st.none(), st.integers(0, 3)))
-    input_scale = draw(sometimes(st.sampled_from([0.0, 1.0, 3.0]), st.sampled_from([1e300, -1.0, np.nan, np.inf])))
-    kw = {"truncate": draw(st.one_of(st.none(), st.integers(0, T + 1))), "loss": draw(names(["last", "sum"])),
+    wrong_up = draw(sometimes(st.just(False), st.just(True), odds=8))
+    if wrong_up:
+        up = np.zeros((T, B, H + 1))
+    kw = {"truncate": draw(st.one_of(st.none(), st.integers(0, T + 1))),
           "nonlinearity": draw(names(rnn.NONLINEARITIES)), "variant": draw(names(gru.VARIANTS)),
-          "forget_bias": draw(st.sampled_from([0.0, 0.0, 1.0])), "state": draw(names(["h", "c"])),
-          "seed": draw(seeds()), "input_scale": input_scale, "kind": kind, "B": B, "D": D}
-    bad += [n for n, ok in (("cell", cell in CELLS), ("kind", kind in ("orthogonal", "gaussian", "symmetric",
-                                                                      "nonnormal")),
-                            ("loss", kw["loss"] in ("last", "sum")), ("nonlinearity", kw["nonlinearity"] in
-                                                                      rnn.NONLINEARITIES),
-                            ("variant", kw["variant"] in gru.VARIANTS), ("D", D != 0),
-                            ("truncate", kw["truncate"] != 0), ("input_scale", np.isfinite(input_scale)),
-                            ("rhos", np.ndim(rhos) == 1 and len(rhos) > 0 and np.isfinite(rhos).all()
-                             and (np.asarray(rhos) >= 0).all()),
-                            ("state", kw["state"] == "h" or (kw["state"] == "c" and cell == "lstm")),
-                            ("forget_bias", not kw["forget_bias"] or cell == "lstm")) if not ok]
-    return cell, rhos, T, H, kw, bad
+          "state": draw(names(["h", "c"]))}
+    bad = [n for n, ok in (("cell", cell == pcell), ("upstream", not wrong_up),
+                           ("nonlinearity", kw["nonlinearity"] in rnn.NONLINEARITIES),
+                           ("variant", kw["variant"] in gru.VARIANTS), ("truncate", kw["truncate"] != 0),
+                           ("rhos", np.ndim(rhos) == 1 and len(rhos) > 0 and np.isfinite(rhos).all()
+                            and (np.asarray(rhos) >= 0).all()),
+                           ("state", kw["state"] == "h" or (kw["state"] == "c" and cell == "lstm"))) if not ok]
+    return cell, (params, xs, up), rhos, kw, bad
 
 
 @given(sweep_inputs())
 def test_sweep_equals_a_loop_of_gradient_flow(inputs):
-    cell, rhos, T, H, kw, bad = inputs
-    before = snapshot(rhos)
-    out, err = outcome(gf.sweep, cell, rhos, T, H, **kw)
-    assert_unchanged(before, rhos)
+    cell, (params, xs, up), rhos, kw, bad = inputs
+    before = snapshot((rhos, params, xs, up))
+    out, err = outcome(gf.sweep, cell, params, xs, up, rhos, **kw)
+    assert_unchanged(before, (rhos, params, xs, up))
     assert (err is not None) == bool(bad), f"invalid because {bad}, yet no ValueError" if bad else f"raised {err}"
     if out is None:
         return
+    T = xs.shape[0]
     assert out.shape == (len(rhos), T) and out.dtype == np.float64
     if T > 200:
         return  # the loop below is the slow part; long runs are compared in the shorter cases' shape
-    params, xs, up = gf.sweep_problem(cell, T, H, kw["D"], kw["B"], kw["kind"], kw["seed"], kw["loss"],
-                                      kw["input_scale"], kw["forget_bias"])
     opts = {k: kw[k] for k in ("truncate", "nonlinearity", "variant")}
     for r, rho in enumerate(rhos):
         def loop(scale):
@@ -252,7 +253,7 @@ def test_sweep_equals_a_loop_of_gradient_flow(inputs):
 
 
 # --------------------------------------------------------------------------
-# Jacobians of a Flow (gradflow.spectral)
+# Jacobians of a Flow (gradflow.jacobians)
 # --------------------------------------------------------------------------
 STEP_INDICES = st.sampled_from([-1, 1.5, "0", None, True])
 
@@ -272,7 +273,7 @@ def test_flow_jacobians(prob, data):
     before = snapshot((params, vars(flow)))
     ok = lambda i, n: type(i) in (int, np.int64) and 0 <= i < n
 
-    J, err = outcome(spectral.step_jacobian, flow, params, t, b)
+    J, err = outcome(jacobians.step_jacobian, flow, params, t, b)
     assert (err is None) == (ok(t, T) and ok(b, B) and not wrong_params), err
     if J is not None:  # ∂h_t/∂h_{t-1} (c_{t-1} held) against finite differences of the independent unroll
         h_prev = (flow.h0 if t == 0 else flow.hs[t - 1])[b:b + 1]
@@ -282,17 +283,17 @@ def test_flow_jacobians(prob, data):
         for j in range(H):
             assert_directional(f"J[{j}]", (J @ v[0])[j], lambda s: state(h_prev + s * v)[j], state(h_prev)[j])
 
-    norms, err = outcome(spectral.jacobian_norms, flow, params, chunk=draw(st.integers(1, 5)))
+    norms, err = outcome(jacobians.jacobian_norms, flow, params, chunk=draw(st.integers(1, 5)))
     assert (err is None) == (not wrong_params), err
     if norms is not None:
-        exact = np.array([[np.linalg.norm(spectral.step_jacobian(flow, params, s, r), 2) for r in range(B)]
+        exact = np.array([[np.linalg.norm(jacobians.step_jacobian(flow, params, s, r), 2) for r in range(B)]
                           for s in range(T)])
         np.testing.assert_allclose(norms, exact, rtol=1e-9, atol=1e-300)
-        lower = spectral.jacobian_norms(flow, params, exact_max_H=0, iterations=draw(st.integers(1, 50)))
+        lower = jacobians.jacobian_norms(flow, params, exact_max_H=0, iterations=draw(st.integers(1, 50)))
         assert (lower <= exact * (1 + 1e-9) + 1e-300).all(), "power iteration exceeded the spectral norm"
 
     k_max = draw(st.integers(-1, T + 2), label="k_max")
-    prods, err = outcome(spectral.jacobian_product_norms, flow, params, t, b, k_max)
+    prods, err = outcome(jacobians.jacobian_product_norms, flow, params, t, b, k_max)
     if k_max < 1:  # nothing to multiply: an empty curve or a ValueError
         assert err is not None or prods.size == 0
     else:
@@ -301,10 +302,10 @@ def test_flow_jacobians(prob, data):
         assert prods.shape == (min(k_max, t + 1),)
         product = np.eye(H)
         for k in range(len(prods)):
-            product = product @ spectral.step_jacobian(flow, params, t - k, b)
+            product = product @ jacobians.step_jacobian(flow, params, t - k, b)
             np.testing.assert_allclose(prods[k], np.linalg.norm(product, 2), rtol=1e-9, atol=1e-300)
 
-    fp, err = outcome(spectral.forget_product, flow)
+    fp, err = outcome(jacobians.forget_product, flow)
     assert (err is None) == (prob.cell == "lstm")
     if fp is not None:
         f = flow.gates["f"]

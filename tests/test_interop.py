@@ -1,9 +1,12 @@
 """Tests for gradflow.interop: PyTorch state dicts and DLFS2 layouts."""
 
+import re
+
 import numpy as np
 import pytest
 
 from gradflow import interop
+from gradflow.bptt import unroll
 from gradflow.cells import gru, init_params, lstm, rnn
 
 D, H, B = 3, 4, 2
@@ -237,6 +240,20 @@ def test_state_dict_bad_keys_and_shapes():
         interop.from_torch_state_dict({})
 
 
+@pytest.mark.parametrize("alias", ["weight_ih_l00", "weight_ih_l01", "weight_ih_l+0", "weight_ih_l\u0660",
+                                   "weight_ih_l 0"])
+def test_state_dict_refuses_non_canonical_layer_numbers(alias):
+    """"weight_ih_l00" parsed as layer 0 and silently overwrote "weight_ih_l0" (dict order decides)."""
+    rng = np.random.default_rng(0)
+    sd = interop.to_torch_state_dict([init_params("rnn", 3, 4, rng)])
+    other = np.full_like(sd["weight_ih_l0"], 7.0)
+    for bad in (dict(sd, **{alias: other}), {alias: other, **sd}):  # either order
+        want = re.escape(f"unknown state-dict keys [{alias!r}]") + ".*without leading zeros"
+        with pytest.raises(ValueError, match=want):
+            interop.from_torch_state_dict(bad)
+    np.testing.assert_array_equal(interop.from_torch_state_dict(sd)[0]["weight_ih"], sd["weight_ih_l0"])
+
+
 # --------------------------------------------------------------------------- #
 # optional parity with PyTorch itself
 # --------------------------------------------------------------------------- #
@@ -244,7 +261,6 @@ def test_state_dict_bad_keys_and_shapes():
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_parity_with_torch(cell):
     torch = pytest.importorskip("torch")
-    from gradflow.cells import forward
 
     torch.manual_seed(0)
     module = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](
@@ -258,7 +274,7 @@ def test_parity_with_torch(cell):
     ref = module(torch.from_numpy(xs), state)[0].detach().numpy()
     out = xs
     for l, params in enumerate(layers):
-        out = forward(cell, params, out, h0[l], c0[l] if cell == "lstm" else None)[0]
+        out = unroll(cell, params, out, h0[l], c0[l] if cell == "lstm" else None)[0]
     np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
     sd = interop.to_torch_state_dict(layers)
     module.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})

@@ -285,3 +285,55 @@ def test_decay_rate_degenerate():
     assert np.isnan(sp.decay_rate([]))
     with pytest.raises(ValueError):
         sp.decay_rate(np.ones((2, 2)))
+
+
+# --------------------------------------------------------------------------- #
+# refusals that used to overflow, return inf or exhaust memory
+# --------------------------------------------------------------------------- #
+
+@pytest.mark.parametrize("dtype,rho", [(np.float16, 1e5), (np.float32, 1e39)])
+def test_with_recurrent_spectrum_refuses_a_radius_beyond_the_dtype(dtype, rho):
+    """float16 with ρ = 1e5 gave inf entries and only a RuntimeWarning; set_spectral_radius raised."""
+    params = _params(4, 3, 2, np.random.default_rng(0), dtype)
+    with pytest.raises(ValueError, match=f"rho=.* is too large for weight_hh's dtype {np.dtype(dtype)}.*overflow"):
+        sp.with_recurrent_spectrum(params, rho, "orthogonal", rng=0)
+    with pytest.raises(ValueError, match="overflow"):
+        sp.set_spectral_radius(params, rho)
+    ok = sp.with_recurrent_spectrum(params, 10.0, "orthogonal", rng=0)  # within range: the radius asked
+    assert ok["weight_hh"].dtype == dtype and np.isfinite(ok["weight_hh"]).all()
+    assert abs(_radius(ok["weight_hh"][:3].astype(np.float64)) - 10.0) < 1e-2
+
+
+def test_recurrent_matrix_refuses_entries_beyond_float64():
+    base = sp.base_recurrent_matrix(3, "nonnormal", rng=0, nonnormality=10.0)
+    assert np.abs(base).max() > 2  # so that a finite rho overflows
+    rho = np.finfo(np.float64).max / np.abs(base).max() * 1.5  # finite, but rho * base is not
+    with pytest.raises(ValueError, match="too large: the nonnormal matrix's entries would overflow float64"):
+        sp.recurrent_matrix(3, rho, "nonnormal", rng=0, nonnormality=10.0)
+
+
+def test_a_radius_beyond_float64_is_refused_by_name():
+    """rho = 10**400 raised OverflowError from float()."""
+    params = _params(4, 3, 2, np.random.default_rng(0))
+    calls = [lambda: sp.recurrent_matrix(3, 10**400), lambda: sp.nonnormal_matrix(3, 10**400),
+             lambda: sp.set_spectral_radius(params, 10**400), lambda: sp.with_recurrent_spectrum(params, 10**400),
+             lambda: sp.rho_power(10**400, [1, 2])]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"rho must be .* \(float64: <= 1.8e308\), got 1000+\.\.\.0+$"):
+            call()
+    with pytest.raises(ValueError, match="sigma_max must be"):
+        sp.pascanu_bound(10**400, "tanh", [1])
+    with pytest.raises(ValueError, match="nonnormality must be"):
+        sp.nonnormal_matrix(3, 1.0, nonnormality=10**400)
+
+
+def test_matrix_power_norms_refuses_k_above_the_cap():
+    """K = 10**12 asked np.full for 8 TB and raised MemoryError."""
+    W = np.array([[0.5, 0.1], [0.0, 0.4]])
+    with pytest.raises(ValueError, match=f"K=1000000000000 is above the cap of {sp.MAX_POWERS}"):
+        sp.matrix_power_norms(W, 10**12)
+    with pytest.raises(ValueError, match="K=.*above the cap"):
+        sp.matrix_power_norms(W, sp.MAX_POWERS + 1)
+    norms = sp.matrix_power_norms(np.array([[0.5]]), sp.MAX_POWERS)  # the cap itself is allowed
+    assert norms.shape == (sp.MAX_POWERS + 1,)
+    np.testing.assert_allclose(norms[:1000], 0.5 ** np.arange(1000), rtol=1e-12)

@@ -1,63 +1,27 @@
 """The three recurrent cells, one file each, with a common dispatch.
 
 Every cell module has a one-step reference (`step_forward`, `step_backward`,
-`step_jacobian`) and a fast sequence path (`forward`, `backward`). The
-engine (`gradflow.bptt`) and the language model (`gradflow.lm`) both use the
-fast path; the tests check it against the reference and against finite
-differences.
+`step_jacobian`) and the fast time loops over a whole sequence (`forward`,
+`backward`), written per cell because each has its own fused gate layout.
+The engine (`gradflow.bptt`: `unroll`, `backprop`, `gradient_flow`, `sweep`)
+runs the fast loops; the tests check them against the reference and against
+finite differences. Public entry points for a sequence are in `gradflow.bptt`;
+the step Jacobians of a Flow are in `gradflow.jacobians`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..checks import CELLS, GATES, NUM_GATES, PARAM_NAMES, check_cell, param_shapes
+# Kept importable from here while the language model and the trainer move to gradflow.checks.
+from ..checks import as_rng, check_size, finite_float  # noqa: F401
 from . import gru, lstm, rnn
 
-CELLS = ("rnn", "lstm", "gru")
 MODULES = {"rnn": rnn, "lstm": lstm, "gru": gru}
-GATES = {name: module.GATES for name, module in MODULES.items()}
-NUM_GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # G: weight_ih is (G·H, D)
-PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
-
-def check_cell(cell):
-    """Return the cell name, or raise ValueError naming the allowed ones."""
-    if not isinstance(cell, str) or cell not in MODULES:  # a list would raise TypeError in the dict
-        raise ValueError(f"unknown cell {cell!r}: expected one of {', '.join(CELLS)}")
-    return cell
-
-
-def check_size(name, value):
-    """`value` as an int ≥ 1, or ValueError naming `name` (bools and floats refused)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
-    return int(value)
-
-
-def finite_float(value):
-    """`value` as a finite float, or None: bools, strings, NaN, inf and ints beyond float range are refused."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return None
-    try:
-        x = float(value)
-    except OverflowError:
-        return None
-    return x if np.isfinite(x) else None
-
-
-def as_rng(seed, *, allow_none=True):
-    """np.random.Generator from a Generator (used as is), a non-negative int seed or None.
-
-    None draws fresh entropy; allow_none=False refuses it where a run must be
-    reproducible from its seed (the language model's initialisation and training).
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if (seed is None and allow_none) or (
-            isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
-        return np.random.default_rng(None if seed is None else int(seed))
-    allowed = "a non-negative int" + (", None" if allow_none else "") + " or an np.random.Generator"
-    raise ValueError(f"seed must be {allowed}, got {seed!r}")
+__all__ = ["CELLS", "GATES", "NUM_GATES", "PARAM_NAMES", "MODULES", "init_params", "forward", "backward",
+           "state_jacobian_batch"]
 
 
 def init_params(cell, D, H, rng, *, forget_bias=0.0, dtype=np.float64):
@@ -66,9 +30,16 @@ def init_params(cell, D, H, rng, *, forget_bias=0.0, dtype=np.float64):
     cell: "rnn" | "lstm" | "gru"; D input size, H hidden size;
     rng: np.random.Generator or int seed. forget_bias (LSTM only) is added to
     the forget gate's bias_ih (Jozefowicz et al. 2015 recommend 1.0).
+    dtype: a floating-point dtype (an integer one would round every weight to 0).
     Returns {weight_ih (G·H, D), weight_hh (G·H, H), bias_ih (G·H,), bias_hh (G·H,)}.
     """
-    G = NUM_GATES[check_cell(cell)]
+    check_cell(cell)
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"dtype must be a floating-point dtype (float16, float32, float64), got {dtype!r}")
     D, H = check_size("D", D), check_size("H", H)
     if not np.isfinite(forget_bias):
         raise ValueError(f"forget_bias must be finite, got {forget_bias!r}")
@@ -76,23 +47,38 @@ def init_params(cell, D, H, rng, *, forget_bias=0.0, dtype=np.float64):
         raise ValueError(f"forget_bias applies to the LSTM only, not {cell!r}")
     rng = as_rng(rng)
     k = 1.0 / np.sqrt(H)
-    shapes = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
-    params = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
+    params = {name: rng.uniform(-k, k, size=shape).astype(dtype)
+              for name, shape in param_shapes(cell, D, H).items()}
     if cell == "lstm":
         params["bias_ih"][H:2 * H] += forget_bias
     return params
 
 
 def forward(cell, params, xs, h0, c0=None, **opts):
-    """Fast forward over a sequence: see `lstm.forward`. Returns (hs, cs, cache)."""
+    """Fast forward over a sequence: see `lstm.forward`. Returns (hs, cs, cache).
+
+    No checks and no thread policy: use `gradflow.bptt.unroll`.
+    """
     return MODULES[cell].forward(params, xs, h0, c0, **opts)
 
 
 def backward(cell, dhs, cache, *, truncate=None):
-    """Fast BPTT over a sequence: see `lstm.backward`. Returns a dict of gradients."""
+    """Fast BPTT over a sequence: see `lstm.backward`. Returns a dict of gradients.
+
+    No thread policy: use `gradflow.bptt.backprop`.
+    """
     return MODULES[cell].backward(dhs, cache, truncate=truncate)
 
 
-def step_jacobian(cell, x, h_prev, c_prev, params, **opts):
-    """∂h_t/∂h_{t−1} for N states at once: x (N, D), h_prev (N, H) -> (N, H, H)."""
+def state_jacobian_batch(cell, x, h_prev, c_prev, params, *, full=False, **opts):
+    """∂h_t/∂h_{t−1} for N states at once: x (N, D), h_prev (N, H) -> (N, H, H).
+
+    full=True: the Jacobian of the whole state, which for the LSTM is (h, c):
+    (N, 2H, 2H), h first (see `lstm.state_jacobian`); the RNN and the GRU
+    have no other state, so for them full changes nothing.
+    The low-level formula (each cell module's `step_jacobian`); for a step of
+    a Flow use `gradflow.jacobians.step_jacobian` / `state_jacobian`.
+    """
+    if full and cell == "lstm":
+        return lstm.state_jacobian(x, h_prev, c_prev, params)
     return MODULES[cell].step_jacobian(x, h_prev, c_prev, params, **opts)

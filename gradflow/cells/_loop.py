@@ -20,12 +20,21 @@ import threading
 
 import numpy as np
 
+try:  # a private NumPy module: absent or renamed in some versions, then np.tanh is kept
+    from numpy._core._multiarray_umath import __cpu_features__ as _CPU_FEATURES
+except ImportError:
+    _CPU_FEATURES = None
+
 
 @functools.lru_cache(maxsize=1)
 def _controller():
+    """The shared ThreadpoolController, or None without threadpoolctl (used by gradflow.softmax too)."""
+    # Lazy on purpose: threadpoolctl is optional (only speed depends on it), and
+    # importing it and building a controller inspects every loaded BLAS library,
+    # which `import gradflow` should not pay for.
     try:
         from threadpoolctl import ThreadpoolController
-    except ImportError:  # optional: only speed depends on it
+    except ImportError:
         return None
     return ThreadpoolController()
 
@@ -63,11 +72,9 @@ def _exp_beats_tanh() -> bool:
     takes about 16 ns an entry and np.exp about 5. Elsewhere, or when NumPy
     does not say, np.tanh is kept.
     """
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:
+    if _CPU_FEATURES is None:
         return False
-    return bool(features.get("AVX2")) and not features.get("AVX512_SKX")
+    return bool(_CPU_FEATURES.get("AVX2")) and not _CPU_FEATURES.get("AVX512_SKX")
 
 
 _EXP_TANH = _exp_beats_tanh()

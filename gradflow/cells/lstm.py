@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import GATES as ALL_GATES
 from ._loop import block_ends, input_projection, single_thread, tanh_for
 
-GATES = ("i", "f", "g", "o")
+GATES = ALL_GATES["lstm"]
 
 
 def _sigmoid(z):
@@ -223,6 +224,7 @@ def step_jacobian(x, h_prev, c_prev, params):
     """∂h_t/∂h_{t-1} with c_{t-1} held fixed: (N, H, H) for x (N, D), h_prev, c_prev (N, H).
 
     J = Σ_k diag(α_k) U_k over the gate blocks U_k of weight_hh; ∂c_t/∂c_{t-1} = diag(f).
+    The top-left block of `state_jacobian`: the LSTM's whole step Jacobian is 2H × 2H.
     """
     _, _, (_, _, _, i, f, g, o, tc, _) = step_forward(x, h_prev, c_prev, params)
     H = h_prev.shape[1]
@@ -231,3 +233,30 @@ def step_jacobian(x, h_prev, c_prev, params):
                       k_dc * i * (1 - g ** 2), tc * o * (1 - o)], axis=1)  # (N, 4, H)
     blocks = params["weight_hh"].reshape(4, H, H)
     return np.einsum("nkh,khj->nhj", alpha, blocks)  # (N, H, H)
+
+
+def state_jacobian(x, h_prev, c_prev, params):
+    """∂(h_t, c_t)/∂(h_{t-1}, c_{t-1}): (N, 2H, 2H) for x (N, D), h_prev, c_prev (N, H).
+
+    The state is (h, c), h first: rows and columns 0..H-1 are h, H..2H-1 are c.
+
+        [[∂h_t/∂h_{t-1}, ∂h_t/∂c_{t-1}],     [[diag(k) C + diag(β_o) U_o, diag(k ⊙ f)],
+         [∂c_t/∂h_{t-1}, ∂c_t/∂c_{t-1}]]  =   [C,                          diag(f)    ]]
+
+    with C = Σ_{i,f,g} diag(β_·) U_· (c_t through the gates i, f, g), k = o ⊙ tanh'(c_t)
+    (h_t = o ⊙ tanh(c_t) reads c_t) and β_o = tanh(c_t) ⊙ σ'(o). Only ∂c_t/∂c_{t-1} = diag(f)
+    is the "constant error carousel"; the other three blocks carry gradient between h and c.
+    """
+    _, _, (_, _, _, i, f, g, o, tc, _) = step_forward(x, h_prev, c_prev, params)
+    N, H = h_prev.shape
+    U = params["weight_hh"].reshape(4, H, H)  # (4, H, H) blocks i, f, g, o
+    beta = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g ** 2)], axis=1)  # (N, 3, H)
+    dc_dh = np.einsum("nkh,khj->nhj", beta, U[:3])  # (N, H, H)
+    k_dc = o * (1 - tc ** 2)  # (N, H)
+    J = np.zeros((N, 2 * H, 2 * H), dtype=dc_dh.dtype)
+    J[:, :H, :H] = k_dc[:, :, None] * dc_dh + (tc * o * (1 - o))[:, :, None] * U[3]
+    J[:, H:, :H] = dc_dh
+    d = np.arange(H)
+    J[:, d, H + d] = k_dc * f  # h_t reads c_t = f ⊙ c_{t-1} + ...
+    J[:, H + d, H + d] = f
+    return J

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import GATES as ALL_GATES
 from ._loop import block_ends, input_projection, single_thread, tanh_for
 
-GATES = ()
+GATES = ALL_GATES["rnn"]
 NONLINEARITIES = ("tanh", "relu", "linear")
 
 

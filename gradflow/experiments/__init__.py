@@ -13,7 +13,7 @@ here imports streamlit or plotly, so every experiment is tested without them.
 - `shipped`: which shipped PTB model serves an experiment.
 """
 
-from . import clipping, flow, gates, shipped, vanishing
+from . import clipping, flow, gates, sentences, shipped, training, vanishing
 from .flow import FlowSettings, Problem, build, run
 
 __all__ = ["FlowSettings", "Problem", "build", "clipping", "flow", "gates", "run", "shipped", "vanishing"]

@@ -91,11 +91,14 @@ def read_grad_norms(path: str | None = None) -> dict:
 
 
 def histogram_stats(norms: np.ndarray, threshold: float | None) -> dict:
-    """mean of the finite norms, the 0.5–10× band around it, and the fraction above the threshold."""
+    """Facts about the finite norms: n (all values), mean, band = their 5th and 95th percentiles (the
+    middle 90 %, shaded on the histogram), rule = Pascanu et al.'s 0.5–10 × mean range of thresholds,
+    and frac, the fraction above the threshold (0 without one)."""
     finite = norms[np.isfinite(norms)]
     mean = float(finite.mean())
     frac = float(np.mean(finite > threshold)) if threshold is not None else 0.0
-    return {"n": int(norms.size), "mean": mean, "band": (0.5 * mean, 10.0 * mean), "frac": frac}
+    p5, p95 = (float(x) for x in np.percentile(finite, [5, 95]))
+    return {"n": int(norms.size), "mean": mean, "band": (p5, p95), "rule": (0.5 * mean, 10.0 * mean), "frac": frac}
 
 
 def finite_or_dash(x: float, fmt: str) -> str:

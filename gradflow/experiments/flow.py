@@ -23,6 +23,8 @@ from ..cells._loop import single_thread
 from ..lm import LanguageModel, embed, model_recurrent_params
 
 WEIGHTS = ("random", "trained")
+UPSTREAMS = ("random", "top")
+TOP_MAX_K = 200  # "top" upstream: the most amplifying power of W is sought among k ≤ this
 PHASE_RHOS = np.round(np.linspace(0.0, 3.0, 31), 10)  # ρ grid of the phase map
 PHASE_MAX_T = 200  # the phase map runs at most this many steps ...
 PHASE_MAX_H = 64  # ... at most this hidden size
@@ -43,9 +45,10 @@ class FlowSettings:
     kind: str = "orthogonal"  # spectrum of the random W_h: spectral.KINDS
     nonlinearity: str = "tanh"  # RNN only
     variant: str = "pytorch"  # GRU only
-    forget_bias: float = 0.0  # LSTM only: added to the forget gate's bias at init
+    forget_bias: float = 1.0  # gate bias at init: LSTM forget gate f, GRU update gate z (1: Jozefowicz et al. 2015)
     loss: str = "last"  # "last": loss at the last step; "sum": at every step
     input_scale: float = 1.0  # inputs are multiplied by this (large values saturate tanh and σ)
+    upstream: str = "random"  # loss gradient at the last step: "random" unit vector, or "top" (see `build`)
     truncate: int | None = None  # truncated BPTT block length; None = full BPTT
     seed: int = 0  # one np.random.Generator draws weights, inputs and upstream, in that order
     weights: str = "random"  # "random" (W_h of `kind`) or "trained" (the shipped PTB model's layer 0)
@@ -55,6 +58,8 @@ class FlowSettings:
 
     def __post_init__(self):
         checks.check_cell(self.cell)
+        if self.upstream not in UPSTREAMS:
+            raise ValueError(f"unknown upstream {self.upstream!r}: expected one of {', '.join(UPSTREAMS)}")
         if self.weights not in WEIGHTS:
             raise ValueError(f"unknown weights {self.weights!r}: expected one of {', '.join(WEIGHTS)}")
 
@@ -96,6 +101,16 @@ def build(s: FlowSettings, model: LanguageModel | None = None) -> Problem:
     order), then Gaussian inputs (unless a sentence is given), then the
     upstream gradient, all from the same generator. Trained weights: the
     model's first layer, its weight_hh divided by its largest block radius.
+
+    Gate bias (random weights): forget_bias is added to the LSTM's forget
+    gate and to the GRU's update gate z, its equivalent: the GRU keeps
+    h_{t−1} when z → 1 (h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}), as the LSTM keeps
+    c_{t−1} when f → 1.
+
+    upstream "top": the loss gradient at the last step points along the
+    direction that the powers of the first gate block of weight_hh amplify
+    most (the top left singular vector of W^{k*}, k* = argmax_k ‖W^k‖₂): for a
+    non-normal W the backward pass then shows the transient growth of ‖W^k‖.
     """
     if s.needs_model and model is None:
         raise ValueError("this experiment needs a shipped PTB model (trained weights or a sentence's embeddings)")
@@ -110,18 +125,34 @@ def build(s: FlowSettings, model: LanguageModel | None = None) -> Problem:
         own = largest_block_radius(params["weight_hh"])
         unit_hh = params["weight_hh"] / own if own > 0 else params["weight_hh"]
         T, H = xs.shape[0], params["weight_hh"].shape[1]
-        upstream = bptt.make_upstream(T, s.B, H, s.loss, rng)
+        upstream = _aim(bptt.make_upstream(T, s.B, H, s.loss, rng), s, unit_hh)
         return Problem(_at_radius(params, unit_hh, s.rho), s.input_scale * xs, upstream, unit_hh, own)
     T, H = (len(s.sentence) if s.sentence else s.T), s.H
     D = xs.shape[2] if s.sentence else (H if s.D is None else s.D)
-    fb = s.forget_bias if s.cell == "lstm" else 0.0
-    params = init_params(s.cell, D, H, rng, forget_bias=fb)
+    params = init_params(s.cell, D, H, rng, forget_bias=s.forget_bias if s.cell == "lstm" else 0.0)
+    if s.cell == "gru":
+        params["bias_ih"][H:2 * H] += s.forget_bias  # gates r, z, n: the update gate z
     G = checks.NUM_GATES[s.cell]
     unit_hh = np.concatenate([spectral.base_recurrent_matrix(H, s.kind, rng) for _ in range(G)])  # (G·H, H)
     if not s.sentence:
         xs = rng.standard_normal((T, s.B, D))  # (T, B, D)
-    upstream = bptt.make_upstream(T, s.B, H, s.loss, rng)
+    upstream = _aim(bptt.make_upstream(T, s.B, H, s.loss, rng), s, unit_hh)
     return Problem(_at_radius(params, unit_hh, s.rho), s.input_scale * xs, upstream, unit_hh, 1.0)
+
+
+def _aim(upstream: np.ndarray, s: FlowSettings, unit_hh: np.ndarray) -> np.ndarray:
+    """upstream (T, B, H) with its last step along W's most amplified direction when s.upstream == "top"."""
+    if s.upstream != "top":
+        return upstream
+    H = unit_hh.shape[1]
+    W = unit_hh[:H]  # first gate block; its powers scale as ρ^k, so the best k does not depend on ρ
+    K = min(upstream.shape[0] - 1, TOP_MAX_K)
+    k = int(np.argmax(spectral.matrix_power_norms(W, K))) if K > 0 else 0
+    u = np.linalg.svd(np.linalg.matrix_power(W, k))[0][:, 0]  # (H,) top left singular vector of W^k
+    u = u if u[np.argmax(np.abs(u))] > 0 else -u  # a fixed sign: the same link draws the same chart
+    upstream = upstream.copy()
+    upstream[-1] = u
+    return upstream
 
 
 def run(s: FlowSettings, model: LanguageModel | None = None) -> tuple[dict, bptt.Flow]:
@@ -155,10 +186,19 @@ def summarize(s: FlowSettings, flow: bptt.Flow) -> dict:
         "dW": np.asarray(flow.dW_contrib, dtype=np.float64).copy(),
         "via_cell": _row(flow.dh_prev_cell_norm), "via_hidden": _row(flow.dh_prev_hidden_norm),
         "prodf": _row(jacobians.forget_product(flow)) if s.cell == "lstm" else None,
+        **_cell_path(flow),
         "finite": bool(flow.finite), "first_nonfinite": flow.first_nonfinite, "where": flow.nonfinite_where,
         "rate": spectral.decay_rate(back),
         "gamma": spectral.GAMMA.get(s.nonlinearity, 1.0) if s.cell == "rnn" else None,
     }
+
+
+def _cell_path(flow) -> dict:
+    """LSTM: ‖∂L/∂c_t‖ split exactly into "carried" (the last step's injection carried by ∏f) and "injected"."""
+    if flow.cell != "lstm":
+        return {"carried": None, "injected": None}
+    split = jacobians.lstm_cell_path_split(flow)
+    return {"carried": _row(split["carried_norm"]), "injected": _row(split["injected_norm"])}
 
 
 def spectrum(s: FlowSettings, params: dict) -> dict:
@@ -182,20 +222,41 @@ def sigma_max(params: dict) -> float:
         return max(float(spectral.singular_values(b)[0]) for b in spectral.gate_blocks(params["weight_hh"]))
 
 
-def theory(summ: dict, rho: float, sigma: float | None = None) -> dict:
-    """Theory curves anchored at the last step: key -> (T,), k = T−1−t steps back.
+def theory(s: FlowSettings, flow: bptt.Flow, params: dict) -> dict:
+    """The theory lines of the gradient chart for one cell, each drawn only where it holds: key -> (T,).
 
-    "rho": ‖∂L/∂h_{T-1}‖ · ρ^k; "pascanu" (RNN, when sigma is given): ... · (γ σ_max)^k.
+    All are anchored at the last step, k = T−1−t steps back, and drawn for a
+    loss at the last step only (with a loss at every step ‖∂L/∂h_t‖ sums many
+    terms and no single-term bound applies):
+    - "rho_exact": ‖∂L/∂h_{T−1}‖ ρ^k, exact for the linear RNN with orthogonal
+      W_h (all singular values of ρQ are ρ);
+    - "pascanu" (other RNNs): Pascanu et al.'s bound ‖∂L/∂h_{T−1}‖ (γ σ_max)^k;
+      "pascanu_rho" when σ_max = ρ and γ = 1 (a normal W_h), where it coincides with ρ^k;
+    - "jacobian" (LSTM, GRU): ‖λ_{T−1}‖ ∏_{s>t} ‖J_s‖₂ with the measured norms
+      of the step Jacobians of the state (h, c) for the LSTM, h for the GRU: a
+      bound on ‖(∂L/∂h_t, ∂L/∂c_t)‖. Skipped above JAC_ALL_STEPS_BUDGET.
     """
-    k = np.arange(summ["T"] - 1, -1, -1, dtype=np.float64)
-    anchor = summ["dh"][-1]
-    if not (np.isfinite(anchor) and anchor > 0):
+    T, H = flow.T, flow.hs.shape[2]
+    if s.loss != "last" or not flow.finite:
         return {}
-    with np.errstate(over="ignore", under="ignore"):
-        out = {"rho": anchor * spectral.rho_power(rho, k)}
-        if summ["gamma"] is not None and sigma is not None:
-            out["pascanu"] = anchor * spectral.pascanu_bound(sigma, summ["gamma"], k)
-    return out
+    k = np.arange(T - 1, -1, -1, dtype=np.float64)
+    dh_T = float(flow.dh_norm[-1, 0])
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        if s.cell == "rnn":
+            if s.nonlinearity == "linear" and s.kind == "orthogonal" and s.weights == "random":
+                return {"rho_exact": dh_T * spectral.rho_power(s.rho, k)}
+            gamma, sig = spectral.GAMMA.get(s.nonlinearity, 1.0), sigma_max(params)
+            key = "pascanu_rho" if gamma == 1.0 and abs(sig - s.rho) <= 1e-9 * max(s.rho, 1.0) else "pascanu"
+            return {key: dh_T * spectral.pascanu_bound(sig, gamma, k)}
+        S = 2 * H if s.cell == "lstm" else H
+        if T * S * S > JAC_ALL_STEPS_BUDGET:
+            return {}
+        with single_thread():
+            norms = jacobians.state_jacobian_norms(flow, params)[:, 0]  # (T,) ‖J_s‖, J_0 acts on the initial state
+        lam_T = float(np.hypot(dh_T, flow.dc_norm[-1, 0])) if s.cell == "lstm" else dh_T
+        logs = np.zeros(T)
+        logs[:-1] = np.cumsum(np.log(norms[:0:-1]))[::-1]  # log ∏_{s=t+1}^{T−1} ‖J_s‖
+        return {"jacobian": lam_T * np.exp(logs)}
 
 
 def phase_map(s: FlowSettings, model: LanguageModel | None = None):
@@ -234,23 +295,26 @@ def step_factors(s: FlowSettings, flow, t: int) -> dict:
 
 
 def jacobian_panel(s: FlowSettings, flow, params: dict, t: int) -> dict:
-    """The Jacobian ∂h_t/∂h_{t−1} at step t and its context.
+    """The step Jacobian of the state at step t and its context.
 
-    J (H, H); sv (H,); factors (see step_factors); step_norms (T,) ‖J_s‖ for
-    every step (NaN above JAC_ALL_STEPS_BUDGET; all_steps says which);
-    running (T,): ‖J_t ⋯ J_s‖ at s = t, t−1, … for at most JAC_PRODUCT_STEPS
-    steps back, NaN elsewhere.
+    J (S, S): ∂h_t/∂h_{t−1} for the RNN and the GRU (S = H); for the LSTM the
+    state Jacobian ∂(h_t, c_t)/∂(h_{t−1}, c_{t−1}) (S = 2H, h first). sv (S,);
+    factors (see step_factors); step_norms (T,) ‖J_s‖ for every step (NaN
+    above JAC_ALL_STEPS_BUDGET; all_steps says which); running (T,):
+    ‖J_t ⋯ J_s‖ at s = t, t−1, … for at most JAC_PRODUCT_STEPS steps back,
+    NaN elsewhere.
     """
     T, H = flow.hs.shape[0], flow.hs.shape[2]
+    S = 2 * H if s.cell == "lstm" else H
     t = int(min(max(t, 0), T - 1))
     with single_thread():
-        J = jacobians.step_jacobian(flow, params, t)  # (H, H)
+        J = jacobians.state_jacobian(flow, params, t)  # (S, S)
         with np.errstate(all="ignore"):
-            sv = np.linalg.svd(J, compute_uv=False) if np.isfinite(J).all() else np.full(H, np.nan)
-        all_steps = T * H * H <= JAC_ALL_STEPS_BUDGET
-        norms = jacobians.jacobian_norms(flow, params)[:, 0] if all_steps else np.full(T, np.nan)
-        k_max = int(max(1, min(JAC_PRODUCT_STEPS, JAC_PRODUCT_FLOPS // H ** 3)))
-        products = jacobians.jacobian_product_norms(flow, params, t, k_max=k_max)  # (K,) k = 1..K
+            sv = np.linalg.svd(J, compute_uv=False) if np.isfinite(J).all() else np.full(S, np.nan)
+        all_steps = T * S * S <= JAC_ALL_STEPS_BUDGET
+        norms = jacobians.state_jacobian_norms(flow, params)[:, 0] if all_steps else np.full(T, np.nan)
+        k_max = int(max(1, min(JAC_PRODUCT_STEPS, JAC_PRODUCT_FLOPS // S ** 3)))
+        products = jacobians.state_product_norms(flow, params, t, k_max=k_max)  # (K,) k = 1..K
     running = np.full(T, np.nan)
     running[t - np.arange(products.size)] = products
     return {"t": t, "J": J, "sv": sv, "factors": step_factors(s, flow, t), "step_norms": norms,

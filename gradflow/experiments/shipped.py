@@ -7,8 +7,6 @@ embeddings borrows them from any shipped model.
 
 from __future__ import annotations
 
-import os
-
 from .. import checkpoint
 from ..checks import CELLS, NUM_GATES
 from ..lm import LanguageModel, model_recurrent_params
@@ -17,10 +15,7 @@ from .flow import largest_block_radius
 
 def model_path(cell: str) -> str | None:
     """models/<cell>.npz if that shipped model is present, else None."""
-    if cell not in CELLS:
-        return None
-    path = checkpoint.shipped_path(cell)
-    return path if path and os.path.exists(path) else None
+    return checkpoint.shipped_path(cell) if cell in CELLS else None
 
 
 def embedding_cell(cell: str) -> str:

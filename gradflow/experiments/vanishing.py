@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from ..checks import CELLS
-from .flow import FlowSettings, theory
+from .flow import FlowSettings
 
 BUDGET_MAIN = 16_000_000  # T × H² × number of cells for the gradient curves (≈13× the defaults)
 MAX_T = 500  # the T slider's end; a sentence is cut to it
@@ -21,7 +21,7 @@ INPUTS = ("random", "ptb", "text")
 
 # widget key (the URL parameter) -> field name, where they differ: the URL names are public and kept.
 WIDGET_FIELDS = {"nonlin": "nonlinearity", "fbias": "forget_bias", "scale": "input_scale", "trunc": "truncate",
-                 "sent": "sentence_index"}
+                 "sent": "sentence_index", "wscale": "weight_scale", "up": "upstream"}
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,17 @@ class VanishingSettings:
     kind: str = "orthogonal"  # spectrum kind of random weights (spectral.KINDS)
     nonlinearity: str = "tanh"  # RNN
     variant: str = "pytorch"  # GRU
-    forget_bias: float = 0.0  # LSTM
+    forget_bias: float = 1.0  # gate bias: LSTM forget gate, GRU update gate (FlowSettings)
     loss: str = "last"  # "last" or "sum"
     input_scale: float = 1.0  # inputs × this
+    upstream: str = "random"  # the loss gradient's direction: "random" or "top" (FlowSettings)
     truncate: int | None = None  # truncated BPTT window; None = full
     seed: int = 0
     inputs: str = "random"  # "random" Gaussian inputs, a "ptb" sentence, or your "text"
     sentence_index: int = 0  # PTB test sentence
     text: str = ""  # custom text
     weights: str = "random"  # "random" or "trained" (the shipped PTB models)
+    weight_scale: float = 1.0  # trained weights: weight_hh × this (each cell keeps its own W_hh and radius)
 
     @classmethod
     def from_widgets(cls, values: dict) -> "VanishingSettings":
@@ -52,7 +54,7 @@ class VanishingSettings:
         kw = {WIDGET_FIELDS.get(k, k): v for k, v in values.items() if WIDGET_FIELDS.get(k, k) in names}
         kw["cells"] = tuple(c for c in CELLS if c in (kw.get("cells") or ()))
         kw["truncate"] = int(kw.get("truncate") or 0) or None
-        for k in ("rho", "forget_bias", "input_scale"):
+        for k in ("rho", "forget_bias", "input_scale", "weight_scale"):
             if k in kw:
                 kw[k] = float(kw[k])
         for k in ("T", "H", "seed", "sentence_index"):
@@ -65,11 +67,18 @@ class VanishingSettings:
         """Trained weights always read a sentence (PTB sentence 0 when the inputs are random)."""
         return self.inputs != "random" or self.weights == "trained"
 
-    def for_cell(self, cell: str, T: int, H: int, sentence: tuple = ()) -> FlowSettings:
-        return FlowSettings(cell=cell, T=T, H=H, rho=self.rho, kind=self.kind, nonlinearity=self.nonlinearity,
-                            variant=self.variant, forget_bias=self.forget_bias if cell == "lstm" else 0.0,
-                            loss=self.loss, input_scale=self.input_scale, truncate=self.truncate, seed=self.seed,
-                            weights=self.weights if sentence else "random", sentence=tuple(sentence))
+    def for_cell(self, cell: str, T: int, H: int, sentence: tuple = (), own_radius: float | None = None
+                 ) -> FlowSettings:
+        """The run of one cell. Trained weights (with a sentence) need the model's own radius:
+        their ρ is own_radius × weight_scale, so each cell keeps its own W_hh up to that factor."""
+        trained = self.weights == "trained" and bool(sentence)
+        if trained and own_radius is None:
+            raise ValueError("trained weights need the model's own radius")
+        return FlowSettings(cell=cell, T=T, H=H, rho=own_radius * self.weight_scale if trained else self.rho,
+                            kind=self.kind, nonlinearity=self.nonlinearity, variant=self.variant,
+                            forget_bias=0.0 if cell == "rnn" else self.forget_bias, loss=self.loss,
+                            input_scale=self.input_scale, upstream=self.upstream, truncate=self.truncate,
+                            seed=self.seed, weights="trained" if trained else "random", sentence=tuple(sentence))
 
 
 def capped_T(T: int, H: int, n_cells: int, budget: int = BUDGET_MAIN) -> int:
@@ -91,18 +100,3 @@ def run_sizes(s: VanishingSettings, cells: tuple, sentence_len: int, model_H: di
     T_req = sentence_len or s.T
     T = min(capped_T(T_req, H_of[c], len(cells)) for c in cells) if cells else T_req
     return T, H_of
-
-
-def theory_lines(summaries: dict, rho: float, sigma_rnn: float | None) -> dict:
-    """The theory curves of the gradient chart: "rho" (from the first cell's anchor) and "pascanu" (RNN)."""
-    out = {}
-    if summaries:
-        first = next(iter(summaries.values()))
-        th = theory(first, rho)
-        if "rho" in th:
-            out["rho"] = th["rho"]
-    if "rnn" in summaries:
-        th = theory(summaries["rnn"], rho, sigma_rnn)
-        if "pascanu" in th:
-            out["pascanu"] = th["pascanu"]
-    return out

@@ -43,22 +43,32 @@ TEXT = {
     "fig.pnorm.before": {"en": "before clipping", "ko": "클리핑 전"},
     "fig.pnorm.after": {"en": "after clipping", "ko": "클리핑 후"},
     "cap.pnorm": {"en": "Norm clipping lowers every bar by the same factor (cosine 1); value clipping cuts the "
-                        "largest entries most, so the direction changes (cosine < 1).",
+                        "largest entries most, so the direction changes (cosine < 1). The log axis starts a decade below "
+                        "the smallest bar, and each bar is labelled with its value.",
                   "ko": "노름 클리핑은 모든 막대를 같은 비율로 낮춥니다(코사인 1). 값 클리핑은 큰 성분을 더 많이 "
-                        "잘라 방향이 바뀝니다(코사인 < 1)."},
+                        "잘라 방향이 바뀝니다(코사인 < 1). 로그 축은 가장 작은 막대보다 한 자릿수 아래에서 시작하고, "
+                        "막대마다 값을 적었습니다."},
     "fig.hist.title": {"en": "Global gradient norms over PTB batches", "ko": "PTB 배치의 전역 기울기 노름"},
     "fig.hist.x": {"en": "global gradient norm (log)", "ko": "전역 기울기 노름 (로그)"},
     "fig.hist.y": {"en": "batches", "ko": "배치 수"},
     "fig.hist.threshold": {"en": "threshold c", "ko": "임계값 c"},
-    "fig.hist.band": {"en": "0.5–10 × mean", "ko": "평균의 0.5–10 배"},
-    "page2.hist_stats": {"en": "{n} batches of model {model}; mean norm {mean}; {frac}% of the batches would be clipped.",
-                         "ko": "모델 {model} 의 배치 {n}개, 평균 노름 {mean}, 배치의 {frac}% 가 클리핑됩니다."},
+    "fig.hist.band": {"en": "middle 90 % of the norms (5th–95th percentile)",
+                      "ko": "노름의 가운데 90 %(5–95 백분위수)"},
+    "page2.hist_stats": {"en": "{n} batches of model {model}; mean norm {mean}; the middle 90 % of the norms lie "
+                               "between {p5} and {p95}; Pascanu's rule of thumb (0.5–10 × the mean) suggests a "
+                               "threshold between {rule_lo} and {rule_hi}; {frac}% of the batches would be clipped.",
+                         "ko": "모델 {model} 의 배치 {n}개, 평균 노름 {mean}, 노름의 가운데 90 % 는 {p5}–{p95} "
+                               "사이입니다. 파스카누의 경험칙(평균의 0.5–10 배)에 따른 임계값은 {rule_lo}–{rule_hi} "
+                               "이고, 배치의 {frac}% 가 클리핑됩니다."},
     "page2.hist_missing": {"en": "The precomputed PTB gradient norms are not available ({msg}). The rest of the page works.",
                            "ko": "미리 계산한 PTB 기울기 노름이 없습니다({msg}). 페이지의 나머지는 동작합니다."},
-    "cap.hist": {"en": "Pascanu et al. suggest a threshold between 0.5 and 10 times the average norm (shaded): "
-                       "high enough to leave ordinary steps alone, low enough to catch the rare explosions.",
-                 "ko": "파스카누 외는 평균 노름의 0.5–10 배(음영) 사이 임계값을 권합니다. 평범한 단계는 그대로 "
-                       "두고 드문 폭주만 잡을 만큼입니다."},
+    "cap.hist": {"en": "Shaded: where the middle 90 % of the batches' norms lie (5th to 95th percentile); the "
+                       "dashed line is the threshold c. Pascanu et al. suggest a threshold between 0.5 and 10 times "
+                       "the average norm: high enough to leave ordinary steps alone, low enough to catch the rare "
+                       "explosions.",
+                 "ko": "음영은 배치 노름의 가운데 90 %(5–95 백분위수)가 있는 구간이고, 점선은 임계값 c 입니다. "
+                       "파스카누 외는 평균 노름의 0.5–10 배 사이 임계값을 권합니다. 평범한 단계는 그대로 두고 "
+                       "드문 폭주만 잡을 만큼입니다."},
     "page2.path_plain": {"en": "plain descent", "ko": "일반 경사 하강"},
     "page2.path_clipped": {"en": "clipped at {c}", "ko": "{c} 에서 클리핑"},
     "page2.final_plain": {"en": "final loss, plain", "ko": "최종 손실(일반)"},

@@ -57,6 +57,8 @@ TEXT = {
                  "ko": "링크 매개변수 {key}={value} 는 {lo} … {hi} 범위를 벗어나 기본값 {default} 을(를) 씁니다."},
     "qp.option": {"en": "Link parameter {key}={value} is not one of: {allowed}; using the default {default}.",
                   "ko": "링크 매개변수 {key}={value} 는 허용값({allowed})이 아니어서 기본값 {default} 을(를) 씁니다."},
+    "qp.empty": {"en": "Link parameter {key}= has no value; using the default {default}.",
+                 "ko": "링크 매개변수 {key}= 에 값이 없어 기본값 {default} 을(를) 씁니다."},
     "qp.option_dropped": {"en": "Link parameter {key}={value} is not one of: {allowed}; it was left out.",
                           "ko": "링크 매개변수 {key}={value} 는 허용값({allowed})이 아니어서 뺐습니다."},
 

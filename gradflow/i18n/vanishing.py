@@ -32,9 +32,14 @@ TEXT = {
                        "ko": "PyTorch는 순환 행렬곱 뒤에, Cho 외(2014)는 앞에 r을 곱합니다."},
     "opt.variant.pytorch": {"en": "PyTorch", "ko": "PyTorch"},
     "opt.variant.cho": {"en": "Cho 2014", "ko": "Cho 2014"},
-    "w.fbias": {"en": "LSTM forget-gate bias", "ko": "LSTM 망각 게이트 편향"},
-    "w.fbias.help": {"en": "Added to the forget gate's bias: σ(3) ≈ 0.95 keeps the cell path open.",
-                     "ko": "망각 게이트 편향에 더합니다. σ(3) ≈ 0.95 이면 셀 경로가 열려 있습니다."},
+    "w.fbias": {"en": "Gate bias (LSTM forget gate, GRU update gate)", "ko": "게이트 편향(LSTM 망각 게이트, GRU 업데이트 게이트)"},
+    "w.fbias.help": {"en": "Added at init to the LSTM's forget-gate bias and to the GRU's update-gate (z) bias, its "
+                           "equivalent: the GRU keeps h_(t−1) when z → 1 as the LSTM keeps c_(t−1) when f → 1. "
+                           "1 is the practice default (Jozefowicz et al. 2015; Gers et al. 2000); 0 shows why it "
+                           "matters.",
+                     "ko": "초기화 때 LSTM 망각 게이트 편향과, 그에 해당하는 GRU 업데이트 게이트(z) 편향에 더합니다. "
+                           "LSTM이 f → 1 일 때 c_(t−1) 을 유지하듯 GRU는 z → 1 일 때 h_(t−1) 을 유지합니다. 1 이 "
+                           "실무의 기본값(Jozefowicz 외 2015; Gers 외 2000)이고, 0 으로 두면 왜 중요한지 보입니다."},
     "w.loss": {"en": "Loss", "ko": "손실"},
     "w.loss.help": {"en": "At the last step only, or summed over every step (as in a language model).",
                     "ko": "마지막 단계에만, 또는 모든 단계의 합(언어 모델처럼)으로 둡니다."},
@@ -54,10 +59,20 @@ TEXT = {
     "opt.inputs.text": {"en": "my text", "ko": "직접 입력"},
     "w.sent": {"en": "PTB test sentence #", "ko": "PTB 테스트 문장 번호"},
     "w.sent.help": {"en": "Index into the PTB test split.", "ko": "PTB 테스트 분할의 문장 번호입니다."},
-    "w.weights.help": {"en": "Random initialisation with the chosen spectrum, or the trained PTB model "
-                             "(its weight_hh rescaled so that its radius is ρ).",
-                       "ko": "고른 스펙트럼의 무작위 초기화, 또는 학습된 PTB 모델(반지름이 ρ가 되도록 "
-                             "weight_hh 를 배율 조정)."},
+    "w.weights.help": {"en": "Random initialisation with the chosen spectrum, or the trained PTB models: each "
+                             "cell keeps its own weight_hh (and its own radius), scaled by the factor below.",
+                       "ko": "고른 스펙트럼의 무작위 초기화, 또는 학습된 PTB 모델. 각 셀은 자기 weight_hh(와 자기 "
+                             "반지름)를 그대로 쓰고, 아래 배율만큼 조정됩니다."},
+    "w.wscale": {"en": "Scale of the trained W_h", "ko": "학습된 W_h 의 배율"},
+    "w.wscale.help": {"en": "Trained weights only: weight_hh × this factor, for every cell (1 = as trained).",
+                      "ko": "학습된 가중치에만 적용: 모든 셀의 weight_hh × 이 배율(1 = 학습된 그대로)."},
+    "w.up": {"en": "Loss gradient direction", "ko": "손실 기울기 방향"},
+    "w.up.help": {"en": "The direction of ∂L/∂h at the last step: a random unit vector, or the direction that "
+                        "W_h's powers amplify most (for a non-normal W_h this shows transient growth).",
+                  "ko": "마지막 단계의 ∂L/∂h 방향: 무작위 단위 벡터, 또는 W_h 의 거듭제곱이 가장 크게 키우는 "
+                        "방향(비정규 W_h 에서는 일시적 증가가 보입니다)."},
+    "opt.up.random": {"en": "random", "ko": "무작위"},
+    "opt.up.top": {"en": "most amplified", "ko": "가장 증폭되는 방향"},
     "opt.view.curves": {"en": "Gradient norm", "ko": "기울기 노름"},
     "opt.view.dw": {"en": "Weight gradient by step", "ko": "단계별 가중치 기울기"},
     "opt.view.paths": {"en": "LSTM paths", "ko": "LSTM 경로"},
@@ -97,10 +112,10 @@ TEXT = {
                        "ko": "다음 셀의 학습된 PTB 모델이 없어 뺐습니다: {cells}."},
     "page1.fallback_random": {"en": "Showing random inputs and random weights instead.",
                               "ko": "대신 무작위 입력과 무작위 가중치를 보여 줍니다."},
-    "page1.trained_note": {"en": "Trained PTB model: D and H are the model's ({sizes}); its own largest block "
-                                 "radius is {radius}. The ρ slider rescales weight_hh to the chosen radius.",
-                           "ko": "학습된 PTB 모델: D와 H는 모델의 값({sizes})입니다. 모델 고유의 최대 블록 "
-                                 "반지름은 {radius} 이고, ρ 슬라이더는 weight_hh 를 그 반지름으로 배율 조정합니다."},
+    "page1.trained_note": {"en": "Trained PTB models: D and H are the models' ({sizes}). Each cell keeps its own "
+                                 "weight_hh, × {scale}; their own largest block radii: {radius}.",
+                           "ko": "학습된 PTB 모델: D와 H는 모델의 값({sizes})입니다. 각 셀은 자기 weight_hh 를 "
+                                 "× {scale} 로 씁니다. 모델 고유의 최대 블록 반지름: {radius}."},
     "page1.limit": {"en": "To stay interactive, T × H² × cells is limited to {budget}: showing the first T = {T} steps.",
                     "ko": "반응 속도를 위해 T × H² × 셀 수를 {budget} 이하로 제한합니다: 처음 T = {T} 단계만 보입니다."},
     "page1.overflow_backward": {"en": "{cell}: the gradient overflowed to inf at step t = {t}.",
@@ -128,15 +143,22 @@ TEXT = {
     "fig.curves.x": {"en": "time step t", "ko": "시간 단계 t"},
     "fig.curves.y": {"en": "‖∂L/∂h_t‖ (log)", "ko": "‖∂L/∂h_t‖ (로그)"},
     "fig.curves.overflow": {"en": "overflow", "ko": "오버플로"},
-    "fig.curves.theory_rho": {"en": "theory ρ^k", "ko": "이론 ρ^k"},
-    "fig.curves.theory_pascanu": {"en": "bound (γσ_max)^k (RNN)", "ko": "상한 (γσ_max)^k (RNN)"},
+    "fig.curves.theory_rho_exact": {"en": "ρ^k: exact here ({cell}: linear, orthogonal W_h)",
+                                    "ko": "ρ^k: 여기서는 정확함({cell}: 선형, 직교 W_h)"},
+    "fig.curves.theory_pascanu_rho": {"en": "bound (γσ_max)^k = ρ^k ({cell}: σ_max = ρ)",
+                                      "ko": "상한 (γσ_max)^k = ρ^k ({cell}: σ_max = ρ)"},
+    "fig.curves.theory_pascanu": {"en": "bound (γσ_max)^k ({cell})", "ko": "상한 (γσ_max)^k ({cell})"},
+    "fig.curves.theory_jacobian": {"en": "bound ∏‖J_s‖ ({cell}, measured)", "ko": "상한 ∏‖J_s‖ ({cell}, 측정값)"},
     "cap.curves": {
         "en": "Read from right (the loss) to left. A straight line on this log axis is geometric decay or "
-              "growth; the grey curves are the theory at the same start: ρ^k and, for the RNN, Pascanu's "
-              "bound (γσ_max)^k with k = T−1−t. Click a point to open that step's Jacobian.",
-        "ko": "오른쪽(손실)에서 왼쪽으로 읽으세요. 로그 축의 직선은 기하급수적 감소나 증가입니다. 회색 "
-              "곡선은 같은 시작점의 이론값 ρ^k 와, RNN의 경우 파스카누 상한 (γσ_max)^k (k = T−1−t) 입니다. "
-              "점을 누르면 그 단계의 야코비안이 열립니다."},
+              "growth. The grey lines, drawn for a loss at the last step only, start where the curve starts: "
+              "ρ^k where it is exact (a linear RNN with orthogonal W_h), Pascanu's bound (γσ_max)^k for the RNN, "
+              "and for the gated cells the product of their measured step-Jacobian norms; every curve stays "
+              "below its bound. Click a point to open that step's Jacobian.",
+        "ko": "오른쪽(손실)에서 왼쪽으로 읽으세요. 로그 축의 직선은 기하급수적 감소나 증가입니다. 회색 선은 "
+              "손실이 마지막 단계에만 있을 때 곡선과 같은 점에서 시작합니다. 정확한 경우(직교 W_h 의 선형 RNN)의 "
+              "ρ^k, RNN의 파스카누 상한 (γσ_max)^k, 게이트 셀은 측정한 단계별 야코비안 노름의 곱입니다. 모든 "
+              "곡선은 자기 상한 아래에 있습니다. 점을 누르면 그 단계의 야코비안이 열립니다."},
     "fig.dw.title": {"en": "Which steps ∂L/∂W_h learns from", "ko": "∂L/∂W_h 가 배우는 단계"},
     "fig.dw.x": {"en": "time step t", "ko": "시간 단계 t"},
     "fig.dw.y": {"en": "‖step-t term of ∂L/∂W_h‖ (log)", "ko": "∂L/∂W_h 의 t 단계 항 노름 (로그)"},
@@ -149,12 +171,14 @@ TEXT = {
     "fig.paths.y": {"en": "norm (log)", "ko": "노름 (로그)"},
     "fig.paths.dc": {"en": "‖∂L/∂c_t‖", "ko": "‖∂L/∂c_t‖"},
     "fig.paths.prodf": {"en": "∏ f (mean over units)", "ko": "∏ f (유닛 평균)"},
-    "fig.paths.cell": {"en": "‖∂L/∂h_{t−1}‖ via c (gates i, f, g)", "ko": "c 를 거친 ‖∂L/∂h_{t−1}‖ (게이트 i, f, g)"},
-    "fig.paths.hidden": {"en": "‖∂L/∂h_{t−1}‖ via o (hidden path)", "ko": "o 를 거친 ‖∂L/∂h_{t−1}‖ (은닉 경로)"},
-    "cap.paths": {"en": "Along the cell state each step only multiplies by the forget gate f_t: while f ≈ 1 "
-                        "(a large forget bias), ‖∂L/∂c_t‖ stays alive long after the hidden path has faded.",
-                  "ko": "셀 상태를 따라가면 단계마다 망각 게이트 f_t 만 곱해집니다. f ≈ 1 (큰 망각 편향) 인 "
-                        "동안 은닉 경로가 사라진 뒤에도 ‖∂L/∂c_t‖ 가 오래 살아 있습니다."},
+    "fig.paths.carried": {"en": "carried: ∏f ⊙ ∂L/∂c_(T−1)", "ko": "전달분: ∏f ⊙ ∂L/∂c_(T−1)"},
+    "fig.paths.injected": {"en": "injected through h on the way", "ko": "도중에 h 를 통해 주입된 부분"},
+    "cap.paths": {"en": "An exact split: ∂L/∂c_t = carried + injected. The carried part is what the cell path "
+                        "brings back from the loss through the forget gates alone (∏f); the injected part enters c at "
+                        "every step through h_t = o_t ⊙ tanh(c_t). This is why ∏f alone is not ∂L/∂c_t.",
+                  "ko": "정확한 분해: ∂L/∂c_t = 전달분 + 주입분. 전달분은 셀 경로가 망각 게이트만으로(∏f) 손실에서 "
+                        "가져오는 부분이고, 주입분은 h_t = o_t ⊙ tanh(c_t) 를 통해 매 단계 c 로 들어오는 부분입니다. "
+                        "그래서 ∏f 만으로는 ∂L/∂c_t 가 되지 않습니다."},
     "fig.eig.title": {"en": "Eigenvalues of W_h (each gate block)", "ko": "W_h 의 고유값(게이트 블록별)"},
     "fig.eig.x": {"en": "Re λ", "ko": "Re λ"},
     "fig.eig.y": {"en": "Im λ", "ko": "Im λ"},
@@ -189,6 +213,8 @@ TEXT = {
                  "ko": "끝의 손실이 각 단어 임베딩에 얼마나 반응하는지 보여 줍니다. 기울기가 사라지면 앞쪽 "
                        "단어는 거의 기여를 인정받지 못합니다."},
     "fig.jac.title": {"en": "{cell}: Jacobian ∂h_t/∂h_(t−1) at t = {t}", "ko": "{cell}: t = {t} 의 야코비안 ∂h_t/∂h_(t−1)"},
+    "fig.jac.title_lstm": {"en": "{cell}: state Jacobian ∂(h_t, c_t)/∂(h_(t−1), c_(t−1)) at t = {t} (2H × 2H, h first)",
+                           "ko": "{cell}: t = {t} 의 상태 야코비안 ∂(h_t, c_t)/∂(h_(t−1), c_(t−1)) (2H × 2H, h 먼저)"},
     "fig.jac.J": {"en": "J_t (H × H)", "ko": "J_t (H × H)"},
     "fig.jac.sv": {"en": "singular values of J_t", "ko": "J_t 의 특이값"},
     "fig.jac.factors": {"en": "factors at step t (per unit)", "ko": "단계 t 의 인자(유닛별)"},
@@ -198,9 +224,12 @@ TEXT = {
     "fig.jac.step_norm": {"en": "‖J_s‖ per step", "ko": "단계별 ‖J_s‖"},
     "fig.jac.running": {"en": "running product ‖J_t ⋯ J_s‖", "ko": "누적 곱 ‖J_t ⋯ J_s‖"},
     "cap.jac": {"en": "The Jacobian of one step is the activation derivatives (and gates) times the blocks of "
-                      "W_h. Singular values below 1 shrink the gradient; the running product shows the "
-                      "shrinking compound over the steps back from t.",
-                "ko": "한 단계의 야코비안은 활성 함수의 도함수(와 게이트)에 W_h 블록을 곱한 것입니다. 1보다 "
-                      "작은 특이값은 기울기를 줄이고, 누적 곱은 t 에서 거슬러 가며 그 감소가 쌓이는 모습을 "
-                      "보여 줍니다."},
+                      "W_h. The LSTM's state is (h, c), so its step Jacobian is the 2H × 2H matrix of both: "
+                      "the c → c block is diag(f_t), the cell path. The transposed running product of these "
+                      "Jacobians, applied to the loss gradient at the last step, gives exactly ∂L/∂h at every "
+                      "earlier step.",
+                "ko": "한 단계의 야코비안은 활성 함수의 도함수(와 게이트)에 W_h 블록을 곱한 것입니다. LSTM 의 "
+                      "상태는 (h, c) 이므로 단계 야코비안은 둘을 합친 2H × 2H 행렬이고, c → c 블록은 셀 경로인 "
+                      "diag(f_t) 입니다. 이 야코비안들의 누적 곱(전치)을 마지막 단계의 손실 기울기에 적용하면 "
+                      "앞선 모든 단계의 ∂L/∂h 가 정확히 나옵니다."},
 }

@@ -94,32 +94,83 @@ def _figure(traces, labels, present: bool, *, height: int, show_legend: bool = T
     return go.Figure(data=list(traces), layout=lay)
 
 
-def _log_axis(*arrays) -> dict:
-    """A log y axis; at least one decade tall, so flat curves show no rounding noise."""
-    axis = {"type": "log", "exponentformat": "power"}
+def _finite_positive(*arrays) -> np.ndarray:
     vals = [np.asarray(a, dtype=np.float64).ravel() for a in arrays if a is not None]
     vals = np.concatenate(vals) if vals else np.empty(0)
-    vals = vals[np.isfinite(vals) & (vals > 0)]
-    if vals.size:
-        lo, hi = np.log10(vals.min()), np.log10(vals.max())
-        if hi - lo < 1.0:
-            axis["range"] = [0.5 * (lo + hi) - 0.5, 0.5 * (lo + hi) + 0.5]
-    return axis
+    return vals[np.isfinite(vals) & (vals > 0)]
+
+
+def _decade_range(*arrays) -> list | None:
+    """[lo, hi] (log10) of the positive finite values, widened about its middle to one decade; None if none."""
+    vals = _finite_positive(*arrays)
+    if not vals.size:
+        return None
+    lo, hi = float(np.log10(vals.min())), float(np.log10(vals.max()))
+    if hi - lo < 1.0:
+        lo, hi = 0.5 * (lo + hi) - 0.5, 0.5 * (lo + hi) + 0.5
+    return [lo, hi]
+
+
+# Mantissas of the labelled ticks inside a decade, from coarse to fine.
+_MANTISSAS = ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9))
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _tick_text(v: float, plain: bool) -> str:
+    """A tick's full value: 0.002, 0.5, 20 (plain) or 2×10⁻⁵, 10⁶ (power)."""
+    if plain:
+        return f"{v:.6g}"
+    k = int(np.floor(np.log10(v) + 1e-9))
+    m = float(f"{v / 10.0 ** k:.6g}")
+    exp = f"10{str(k).translate(_SUPERSCRIPT)}"
+    return exp if m == 1 else f"{m:g}×{exp}"
+
+
+def _log_ticks_for(lo: float, hi: float) -> dict:
+    """Tick settings of a log axis showing log10 range [lo, hi]: never plotly's bare minor digits.
+
+    Two decades or more: labelled decades only (an integer dtick, at most
+    about eight labels). Less: explicit ticks at 1-2-5 (or finer) steps,
+    each labelled with its full value, never "2 … 5 … 1".
+    """
+    span = hi - lo
+    if span >= 2:
+        return {"dtick": int(max(1, np.ceil(span / 8))), "tickmode": "linear", "tick0": 0, "minorloglabels": "none"}
+    for mant in _MANTISSAS:
+        vals = [m * 10.0 ** k for k in range(int(np.floor(lo)) - 1, int(np.ceil(hi)) + 1) for m in mant]
+        inside = [v for v in vals if lo - 1e-9 <= np.log10(v) <= hi + 1e-9]
+        if len(inside) >= 3:
+            break
+    plain = all(1e-3 <= v < 1e5 for v in inside) if inside else True
+    return {"tickmode": "array", "tickvals": vals, "ticktext": [_tick_text(v, plain) for v in vals]}
+
+
+def _log_axis(*arrays) -> dict:
+    """A log axis for these values: at least one decade tall (flat curves show no rounding noise),
+    with readable ticks (see _log_ticks_for)."""
+    r = _decade_range(*arrays)
+    axis = {"type": "log", "exponentformat": "power"}
+    if r is None:
+        return axis | {"dtick": 1}
+    vals = _finite_positive(*arrays)
+    if np.log10(vals.max() / vals.min()) < 1.0:
+        axis["range"] = r
+    return axis | _log_ticks_for(*r)
 
 
 def _at_least_one_decade(fig: go.Figure, *arrays, row=None, col=None) -> None:
-    """_log_axis's range for a subplot's log axis."""
-    r = _log_axis(*arrays).get("range")
-    if r is not None:
-        fig.update_yaxes(range=r, row=row, col=col)
+    """_log_axis for a subplot's y axis (type, range when short, ticks)."""
+    fig.update_yaxes(_log_axis(*arrays), row=row, col=col)
 
 
 def _log_ticks(*arrays) -> dict:
-    """Tick spacing of a log axis: decades only when the data spans two or more (no crowded 2, 3, 5 labels)."""
-    v = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays] or [np.ones(1)])
-    v = v[np.isfinite(v) & (v > 0)]
-    span = float(np.log10(v.max() / v.min())) if v.size else 0.0
-    return {"dtick": 2} if span >= 5 else {"dtick": 1} if span >= 2 else {"dtick": "D2"}
+    """Tick settings of a log axis whose range plotly sets from these values (see _log_ticks_for)."""
+    v = _finite_positive(*arrays)
+    if not v.size:
+        return {"dtick": 1}
+    lo, hi = float(np.log10(v.min())), float(np.log10(v.max()))
+    pad = 0.05 * max(hi - lo, 0.1)  # plotly's autorange pads a little
+    return _log_ticks_for(lo - pad, hi + pad)
 
 
 def plotly_config(filename: str, image_format: str = "png", present: bool = False) -> dict:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .base import OKABE_ITO, _base_layout, _lab, _layout, _log_ticks, _positive, _sizes, safe_text
+from .base import OKABE_ITO, _base_layout, _decade_range, _lab, _layout, _log_ticks_for, _positive, _sizes, safe_text
 
 
 # Colour ranges of the heatmap rows: sigmoid gates live in [0, 1], tanh
@@ -33,7 +33,8 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
     the colour bars: sigmoid gates on [0, 1], tanh values on [-1, 1], c on a
     symmetric range. position: p, the token whose loss is differentiated (a
     dashed line through every row). labels: title, x, grad, unit, sigmoid,
-    tanh, cell, and one entry per panel name (its row title).
+    tanh, cell, and one entry per panel name (its row title). The gradient
+    rows of all columns share one log y range (axes matched to column 0's).
     Axes: column c (0-based), row r (1-based) has the y axis number
     c·rows + r and the x axis number c + 1. The figure is built as one dict:
     plotly's per-subplot helpers cost ~0.3 s per figure here.
@@ -55,6 +56,22 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
     width = (1.0 - xgap * (n_cols - 1)) / n_cols
     data, vmax = [], {}
     layout = {"annotations": [], "shapes": []}
+    base = _base_layout(labels, present, 95 * n_rows + 190, False)
+    top = (80 if n_cols > 1 else 50) + (30 if present else 0)
+    base["margin"] = {"l": 90 if present else 70, "r": 40, "t": top, "b": 40}
+    # One log range for the gradient rows of every column (axes matched to the first column's): trained
+    # and random weights are compared on the same scale. Its bottom lies below the smallest bar, so no
+    # bar reads as zero.
+    grange = _decade_range(*(col.get("grad") for _, col in cols)) if has_grad else None
+    grad_axis = {"type": "log", "exponentformat": "power", "tickfont": {"size": s["font"] - 2}}
+    if grange is not None:
+        grange = [grange[0] - 0.3, grange[1] + 0.05]
+        grad_axis.update(range=grange, **_log_ticks_for(*grange))
+    else:
+        grad_axis["dtick"] = 1
+    first_grad = "y" if n_rows == 1 else f"y{n_rows}"  # column 0's gradient axis
+    unit_font = s["font"] - 2 if present else 10
+    plot_px = base["height"] * 0.85 - base["margin"]["t"] - base["margin"]["b"]  # x tick labels take ~15 %
     for c, (title, col) in enumerate(cols):
         xa = "x" if c == 0 else f"x{c + 1}"
         x0 = c * (width + xgap)
@@ -72,8 +89,9 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
                 data.append({"type": "bar", "x": ticks, "y": _positive(col["grad"]), "xaxis": xa, "yaxis": ya,
                              "name": f"{title}: {_lab(labels, 'grad')}", "marker": {"color": colors},
                              "customdata": ticktext, "hovertemplate": "%{customdata}<br>%{y:.3g}<extra></extra>"})
-                axis.update(type="log", exponentformat="power", tickfont={"size": max(8, s["font"] - 3)},
-                            **_log_ticks(col["grad"]))
+                axis.update(grad_axis)
+                if c > 0:
+                    axis["matches"] = first_grad
             else:
                 z = np.asarray(col["panels"][name], dtype=np.float64)  # (U, T)
                 kind = _GATE_RANGE.get(name, "tanh")
@@ -83,8 +101,11 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
                              "xaxis": xa, "yaxis": ya, "coloraxis": _RANGE_AXIS[kind], "customdata": words,
                              "hovertemplate": "%{customdata}<br>" + _lab(labels, "unit") + " %{y}<br>" + name
                              + " = %{z:.3f}<extra></extra>"})
-                axis.update(type="category", autorange="reversed", showticklabels=len(ulab) <= 16,
-                            tickfont={"size": 10 if present else 8})
+                # Label every unit that fits at this font size (every 2nd, 3rd, ... when crowded).
+                every_unit = max(1, int(np.ceil(len(ulab) * (unit_font + 4) / max(1.0, plot_px * span[r - 1]))))
+                axis.update(type="category", autorange="reversed", showticklabels=len(ulab) <= 64,
+                            tickmode="array", tickvals=ulab[::every_unit], ticktext=ulab[::every_unit],
+                            tickfont={"size": unit_font})
             layout["yaxis" if k == 1 else f"yaxis{k}"] = axis
         bottom = c * n_rows + n_rows
         layout["xaxis" if c == 0 else f"xaxis{c + 1}"] = {
@@ -109,9 +130,6 @@ def fig_gate_heatmaps(tokens: Sequence[str], columns: Mapping[str, Mapping], pos
         layout[_RANGE_AXIS[kind]] = {"cmin": lo, "cmax": hi, "colorscale": scale, "colorbar": {
             "title": {"text": _lab(labels, kind)}, "len": 0.9 / len(vmax), "y": 1.0 - (k + 0.5) / len(vmax),
             "yanchor": "middle", "x": 1.01, "thickness": 14}}
-    top = (80 if n_cols > 1 else 50) + (30 if present else 0)
-    base = _base_layout(labels, present, 95 * n_rows + 190, False)
-    base["margin"] = {"l": 90 if present else 70, "r": 40, "t": top, "b": 40}
     return go.Figure({"data": data, "layout": {**base, **layout}})  # one validation: update_layout costs more
 
 

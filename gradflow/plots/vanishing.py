@@ -42,7 +42,9 @@ def fig_gradient_norm(t, curves: Mapping[str, np.ndarray], *, theory: Mapping[st
             notes.append(_note(step, _lab(labels, "overflow"), "right"))
     if selected is not None:
         shapes.append(_vline(selected, {"color": OKABE_ITO["orange"], "width": s["thin"]}))
-    return _figure(traces, labels, present, height=420, yaxis=_log_axis(*curves.values()), shapes=shapes,
+    # The axis spans every drawn curve (theory lines too), as plotly's autorange would.
+    return _figure(traces, labels, present, height=420, yaxis=_log_axis(*curves.values(), *(theory or {}).values()),
+                   shapes=shapes,
                    annotations=notes, hovermode="closest", clickmode="event+select")
 
 
@@ -59,16 +61,45 @@ def fig_lstm_paths(t, dc_norm, prod_f, via_cell, via_hidden, *, truncate: int | 
             ("cell", via_cell, OKABE_ITO["sky"], "dash"), ("hidden", via_hidden, OKABE_ITO["purple"], "dashdot"))
     traces = [_line(np.asarray(t), _positive(y), _lab(labels, key), color, dash, s["line"])
               for key, y, color, dash in spec if y is not None]
-    return _figure(traces, labels, present, height=380, yaxis=_log_axis(dc_norm, prod_f),
+    return _figure(traces, labels, present, height=380, yaxis=_log_axis(dc_norm, prod_f, via_cell, via_hidden),
                    shapes=_block_shapes(len(t), truncate))
+
+
+# Each gate block of weight_hh has its own Okabe–Ito colour and marker symbol, so the blocks of one
+# cell (LSTM i, f, g, o; GRU r, z, n) stay apart when drawn together, without relying on colour alone.
+_BLOCK_STYLE = {
+    "rnn w": (OKABE_ITO["vermillion"], "circle"),
+    "lstm i": (OKABE_ITO["blue"], "square"), "lstm f": (OKABE_ITO["orange"], "diamond"),
+    "lstm g": (OKABE_ITO["green"], "triangle-up"), "lstm o": (OKABE_ITO["purple"], "cross"),
+    "gru r": (OKABE_ITO["sky"], "triangle-down"), "gru z": (OKABE_ITO["black"], "x"),
+    "gru n": (OKABE_ITO["yellow"], "star"),
+}
+_SPARE_COLORS = [OKABE_ITO[c] for c in ("vermillion", "blue", "orange", "green", "purple", "sky", "black", "yellow")]
+_SPARE_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "x", "star", "pentagon",
+                  "hexagon", "star-square", "hourglass")
+
+
+def _block_styles(names: Sequence[str]) -> dict:
+    """name -> (colour, symbol), no two names alike in either: the table above first, then spare ones."""
+    out, used_c, used_s = {}, set(), set()
+    for name in names:
+        c, sym = _BLOCK_STYLE.get(" ".join(name.lower().split()[:2]), (None, None))
+        if c is None or c in used_c:
+            c = next((x for x in _SPARE_COLORS if x not in used_c), _SPARE_COLORS[len(out) % len(_SPARE_COLORS)])
+        if sym is None or sym in used_s:
+            sym = next((x for x in _SPARE_SYMBOLS if x not in used_s), _SPARE_SYMBOLS[len(out) % len(_SPARE_SYMBOLS)])
+        used_c.add(c)
+        used_s.add(sym)
+        out[name] = (c, sym)
+    return out
 
 
 def fig_eigenvalues(eigs: Mapping[str, np.ndarray], rho: float | None = None, *, labels=None,
                     present: bool = False) -> go.Figure:
     """Eigenvalues on the complex plane with the unit circle (and the circle of radius rho).
 
-    eigs: legend name -> (N,) complex; a name starting with a cell name
-    takes that cell's colour and symbol. labels: title, x, y, unit, rho.
+    eigs: legend name ("LSTM f", "RNN W", ...) -> (N,) complex; every block
+    has its own colour and marker symbol (_BLOCK_STYLE). labels: title, x, y, unit, rho.
     """
     s = _sizes(present)
     th = np.linspace(0, 2 * np.pi, 361)
@@ -77,12 +108,13 @@ def fig_eigenvalues(eigs: Mapping[str, np.ndarray], rho: float | None = None, *,
     if rho is not None and np.isfinite(rho) and rho > 0:
         traces.append(_line(rho * np.cos(th), rho * np.sin(th), _lab(labels, "rho"), THEORY_COLOR, "dot", s["thin"],
                             hoverinfo="skip"))
+    styles = _block_styles(list(eigs))
     for name, ev in eigs.items():
         ev = np.asarray(ev, dtype=np.complex128)
-        cell = name.split()[0].lower()
+        color, symbol = styles[name]
         traces.append({"type": "scatter", "x": ev.real, "y": ev.imag, "name": name, "mode": "markers", "marker": {
-            "color": CELL_COLOR.get(cell, OKABE_ITO["purple"]), "symbol": CELL_SYMBOL.get(cell, "x"),
-            "size": s["marker"], "opacity": 0.75}})
+            "color": color, "symbol": symbol, "size": s["marker"] + 2, "opacity": 0.8,
+            "line": {"color": OKABE_ITO["black"] if color == OKABE_ITO["yellow"] else "white", "width": 0.5}}})
     return _figure(traces, labels, present, height=440, xaxis={"zeroline": True},
                    yaxis={"zeroline": True, "scaleanchor": "x", "scaleratio": 1})
 
@@ -102,9 +134,9 @@ def fig_power_norms(k, norms: Mapping[str, np.ndarray], rho: float, *, labels=No
         traces.append(_line(k, _positive(y), name, CELL_COLOR.get(cell, OKABE_ITO["purple"]),
                             CELL_DASH.get(cell, "solid"), s["line"]))
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        traces.append(_line(k, _positive(np.power(float(rho), k)), _lab(labels, "rho"), THEORY_COLOR, "dot",
-                            s["thin"]))
-    return _figure(traces, labels, present, height=340, yaxis=_log_axis(*norms.values()))
+        rho_k = _positive(np.power(float(rho), k))
+    traces.append(_line(k, rho_k, _lab(labels, "rho"), THEORY_COLOR, "dot", s["thin"]))
+    return _figure(traces, labels, present, height=340, yaxis=_log_axis(*norms.values(), rho_k))
 
 
 def fig_phase_map(rhos, steps_back, maps: Mapping[str, np.ndarray], *, current: tuple | None = None,

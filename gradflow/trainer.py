@@ -1,5 +1,10 @@
 """Training and evaluation of the language model: SGD with global-norm clipping, as in DLFS2.
 
+This module holds `TrainConfig`, the `train` generator, `evaluate`
+(perplexity), `sgd_step` and `check_resume` (the training state kept in a
+checkpoint). The gradient-norm statistics of a trained model (for the app's
+clipping page) are in `gradflow.gradstats`.
+
 `train(config, seed=...)` is a generator. It yields one event dict per step
 and one at the end of every epoch, so a CLI progress bar and the app's live
 page consume the same loop and can stop it at any time:
@@ -31,11 +36,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from gradflow import cells
 from gradflow import data as ptb
-from gradflow.clipping import EPS, global_norm
-from gradflow.lm import (LanguageModel, LMConfig, Net, Workspace, check_ids, init_model, window_step,
-                         zero_state)
+from gradflow.checks import as_rng, finite_float
+from gradflow.clipping import clip_coef, global_norm
+from gradflow.lm import LanguageModel, LMConfig, Net, check_ids, init_model, window_step, zero_state
+from gradflow.softmax import Workspace
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ class TrainConfig:
     eval_batch: int = 10  # B for evaluation (DLFS2's eval_perplexity, PyTorch's example)
     carry_state: bool = False  # streams and state run on across epochs (DLFS2's trainer); else each epoch restarts
     single_bias: bool = False  # train bias_ih + bias_hh as one bias (DLFS2); PyTorch trains both, doubling its step
-    lr_schedule: tuple = ()  # ((epoch, lr), ...): lr set at the start of that epoch (1-based), before the ÷lr_decay rule
+    # ((epoch, lr), ...): lr set at the start of that epoch (1-based), before the ÷lr_decay rule
+    lr_schedule: tuple = ()
 
     def __post_init__(self):
         for name in ("epochs", "batch", "bptt", "eval_batch"):
@@ -65,12 +71,12 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
         if not isinstance(self.model, LMConfig):
             raise ValueError(f"model must be an LMConfig, got {type(self.model).__name__}")
-        lr, lr_decay = cells.finite_float(self.lr), cells.finite_float(self.lr_decay)
+        lr, lr_decay = finite_float(self.lr), finite_float(self.lr_decay)
         if lr is None or not lr > 0:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if lr_decay is None or not lr_decay >= 1:
             raise ValueError(f"lr_decay must be a number >= 1, got {self.lr_decay!r}")
-        clip = None if self.clip is None else cells.finite_float(self.clip)
+        clip = None if self.clip is None else finite_float(self.clip)
         if self.clip is not None and (clip is None or not clip > 0):
             raise ValueError(f"clip must be a positive number or None (no clipping), got {self.clip!r}")
         if isinstance(self.grad_norms_every, bool) or not isinstance(self.grad_norms_every, (int, np.integer)) \
@@ -82,7 +88,7 @@ class TrainConfig:
         object.__setattr__(self, "lr_schedule", tuple(tuple(e) for e in self.lr_schedule))
         for item in self.lr_schedule:
             ok = len(item) == 2 and isinstance(item[0], (int, np.integer)) and not isinstance(item[0], bool)
-            lr_e = cells.finite_float(item[1]) if ok else None
+            lr_e = finite_float(item[1]) if ok else None
             if not ok or item[0] < 1 or lr_e is None or not lr_e > 0:
                 raise ValueError(f"lr_schedule must hold (epoch ≥ 1, lr > 0) pairs, got {item!r}")
         if not isinstance(self.dtype, str) or self.dtype not in ("float32", "float64"):
@@ -117,16 +123,16 @@ def grad_norm(grads: Net) -> float:
 def sgd_step(net: Net, grads: Net, lr: float, clip: float | None):
     """In-place SGD update of the private buffers, with DLFS2 global-norm clipping.
 
-    rate = clip / (norm + 1e-6), applied when < 1. A non-finite norm skips
+    rate = clip / (norm + 1e-6), applied when < 1 (clipping.clip_coef). A non-finite norm skips
     the step (the weights are left unchanged). grads is scratch and is
     overwritten. Returns (norm before clipping, clipped, skipped).
     """
     norm = grad_norm(grads)
     if not math.isfinite(norm):
         return norm, False, True
-    rate = 1.0 if clip is None else clip / (norm + EPS)
+    rate = clip_coef(norm, clip)  # 1.0 when clip is None or the norm is within it
     clipped = rate < 1.0
-    scale = -lr * (rate if clipped else 1.0)
+    scale = -lr * rate
     for w, g in zip(net.arrays(), grads.grad_arrays()):
         g *= g.dtype.type(scale)
         if g is grads.emb_vals:
@@ -152,12 +158,14 @@ def _eval_windows(streams, bptt):
         yield streams[:, done:L - 1], streams[:, done + 1:L]
 
 
-def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtype="float32", net=None) -> dict:
+def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtype="float32", net=None,
+             progress=None) -> dict:
     """Perplexity of `model` on token ids (N,): B streams, state carried across windows, no dropout.
 
     Returns {"loss", "perplexity", "tokens", "seconds", "tokens_per_s"}; the
     N % batch ids that do not fill a stream are not scored (as in DLFS2).
     `net`: an existing packed copy of the weights to evaluate instead of model.params.
+    `progress`: called as progress(windows done, windows in all) after every window.
     """
     cfg = model.config
     ids = check_ids(ids, cfg.vocab_size)
@@ -165,11 +173,14 @@ def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtyp
     net = net if net is not None else Net(cfg, model.params, dtype)
     ws = Workspace(cfg, batch * bptt, net.dtype)
     state = zero_state(cfg, batch, net.dtype)
+    n_windows = -(-(streams.shape[1] - 1) // bptt)  # the full windows and a final shorter one
     total, count, t0 = 0.0, 0, time.perf_counter()
-    for x, y in _eval_windows(streams, bptt):
+    for w, (x, y) in enumerate(_eval_windows(streams, bptt)):
         loss, state = window_step(net, ws, x.T, y.T, state)
         total += float(loss.sum())
         count += loss.size
+        if progress is not None:
+            progress(w + 1, n_windows)
     dt = time.perf_counter() - t0
     mean = total / count
     return {"loss": mean, "perplexity": math.exp(mean), "tokens": count, "seconds": dt,
@@ -179,7 +190,8 @@ def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtyp
 # --------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------
-def _norms(grads: Net) -> dict:
+def param_norms(grads: Net) -> dict:
+    """L2 norm of the gradient of every parameter (PyTorch names)."""
     norms = {k: float(np.linalg.norm(v)) for k, v in grads.views.items()}
     if grads.sparse_embedding:
         norms["embedding.weight"] = float(np.linalg.norm(grads.emb_vals))
@@ -209,7 +221,7 @@ def check_resume(state) -> dict:
         v = state[k]
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
             raise ValueError(f"the training state's {k} must be an integer ≥ 0, got {v!r}")
-    lr, seconds, best = (cells.finite_float(state[k]) for k in ("lr", "train_seconds", "best_valid_perplexity"))
+    lr, seconds, best = (finite_float(state[k]) for k in ("lr", "train_seconds", "best_valid_perplexity"))
     if lr is None or lr <= 0:
         raise ValueError(f"the training state's lr must be a finite number > 0, got {state['lr']!r}")
     if seconds is None or seconds < 0:
@@ -224,7 +236,7 @@ def check_resume(state) -> dict:
         raise ValueError(f"the training state's history must be a list of {state['epoch']} epoch record(s), "
                          f"got {type(history).__name__ if n is None else f'{n} record(s)'}")
     for i, r in enumerate(history):
-        ppl = cells.finite_float(r.get("valid_perplexity")) if isinstance(r, dict) else None
+        ppl = finite_float(r.get("valid_perplexity")) if isinstance(r, dict) else None
         if ppl is None or ppl <= 0:
             raise ValueError(f"the training state's history[{i}] must be a record with a finite "
                              f"valid_perplexity > 0, got {r!r}")
@@ -253,7 +265,7 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
     valid_ids = _slice(np.asarray(valid_ids), config.valid_tokens)
     dtype = np.dtype(config.dtype)
     if resume is None:
-        rng = cells.as_rng(seed, allow_none=False)
+        rng = as_rng(seed, allow_none=False)
         model = init_model(config.model, rng, vocab)
         st = {"epoch": 0, "step": 0, "lr": config.lr, "best_valid_perplexity": None, "history": [],
               "train_seconds": 0.0, "train_tokens": 0}
@@ -274,6 +286,10 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
     if steps == 0:
         raise ValueError(f"{len(train_ids)} training tokens in {config.batch} streams hold no window of "
                          f"bptt={config.bptt}; use more tokens or a smaller batch/bptt")
+    if ptb.num_windows(ptb.batchify(valid_ids, config.eval_batch), config.bptt) == 0:  # refused before any step
+        raise ValueError(f"{len(valid_ids)} validation tokens in {config.eval_batch} streams hold no window of "
+                         f"bptt={config.bptt}; use at least {config.eval_batch * (config.bptt + 1)} validation "
+                         "tokens or a smaller bptt")
     net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype, sparse_embedding=True)
     best = Net(cfg, model.params, dtype) if st["best_valid_perplexity"] is not None else None
     ws = Workspace(cfg, config.batch * config.bptt, dtype)
@@ -302,7 +318,7 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
                     layer["bias_hh"][...] = 0
             loss = float(loss.mean())
             report = config.grad_norms_every and step % config.grad_norms_every == 0
-            norms = _norms(grads) if report else None
+            norms = param_norms(grads) if report else None
             norm, clipped, skipped = sgd_step(net, grads, lr, config.clip)
             step += 1
             loss_sum += loss
@@ -343,71 +359,3 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
     yield {"event": "done", "epoch": st["epoch"], "step": step, "valid_perplexity": valid_ppl,
            "best_valid_perplexity": st["best_valid_perplexity"], "tokens_per_s": tps,
            "seconds": st["train_seconds"], "model": LanguageModel(cfg, (best or net).export(), vocab)}
-
-
-# --------------------------------------------------------------------------
-# Gradient-norm statistics (precomputed for the app's clipping page)
-# --------------------------------------------------------------------------
-def gradient_norm_samples(model: LanguageModel, ids, *, batches: int = 200, batch: int = 20, bptt: int = 35,
-                          seed=0, dtype="float64") -> dict:
-    """Global and per-parameter gradient norms (before clipping) over consecutive training windows.
-
-    The weights stay fixed; the state is carried across windows as in
-    training, dropout is on as in training, and the gradients are float64.
-    The windows start at a random window (from `seed`) after 5 warm-up
-    windows. Returns {"start_window", "norms" (batches,), "per_param": name -> (batches,)}.
-    """
-    cfg = model.config
-    ids = check_ids(ids, cfg.vocab_size)
-    streams = ptb.batchify(ids, batch)  # (B, L)
-    n = ptb.num_windows(streams, bptt)
-    if batches + 5 > n:
-        raise ValueError(f"{len(ids)} tokens give {n} windows of {batch}x{bptt}; {batches} batches need {batches + 5}")
-    rng = cells.as_rng(seed, allow_none=False)
-    start = int(rng.integers(5, n - batches + 1))
-    net, grads = Net(cfg, model.params, dtype), Net(cfg, None, dtype)
-    ws = Workspace(cfg, batch * bptt, net.dtype)
-    state = zero_state(cfg, batch, net.dtype)
-    norms, per_param = [], {k: [] for k in grads.views}
-    for w, (x, y) in enumerate(ptb.iter_windows(streams, bptt)):
-        if w < start - 5:
-            continue
-        if w == start + batches:
-            break
-        if w < start:  # warm-up: carry the state in without recording
-            _, state = window_step(net, ws, x.T, y.T, state)
-            continue
-        _, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=rng if cfg.dropout > 0 else None)
-        norms.append(grad_norm(grads))
-        for k, v in _norms(grads).items():
-            per_param[k].append(v)
-    return {"start_window": start, "norms": np.array(norms), "per_param": {k: np.array(v) for k, v in per_param.items()}}
-
-
-def gradient_norm_histogram(model: LanguageModel, ids, *, batches: int = 200, batch: int = 20, bptt: int = 35,
-                            seed=0, clip: float = 0.25, bins: int = 30) -> dict:
-    """JSON-able histograms of global gradient norms for `model` and a random init of the same shape.
-
-    Both use the same windows and log-spaced bin edges. Each of "trained"
-    and "random_init" holds the raw norms, per-parameter norms, counts per
-    bin, median, 90th percentile, max and the fraction above `clip`.
-    """
-    from gradflow.lm import random_like
-
-    runs = {"trained": model, "random_init": random_like(model, seed)}
-    samples = {k: gradient_norm_samples(m, ids, batches=batches, batch=batch, bptt=bptt, seed=seed)
-               for k, m in runs.items()}
-    allv = np.concatenate([s["norms"] for s in samples.values()])
-    allv = allv[np.isfinite(allv) & (allv > 0)]
-    edges = np.geomspace(allv.min() / 1.01, allv.max() * 1.01, bins + 1)
-    out = {"format": "gradflow-gradnorms-1", "model_config": asdict(model.config), "split": "train",
-           "batches": batches, "batch": batch, "bptt": bptt, "seed": seed if isinstance(seed, int) else None,
-           "dtype": "float64", "dropout_on": model.config.dropout > 0, "clip": clip,
-           "start_window": samples["trained"]["start_window"], "bin_edges": edges.tolist()}
-    for k, s in samples.items():
-        v = s["norms"]
-        out[k] = {"norms": v.tolist(), "counts": np.histogram(v, edges)[0].tolist(),
-                  "median": float(np.median(v)), "p90": float(np.percentile(v, 90)), "max": float(v.max()),
-                  "fraction_clipped": float(np.mean(v > clip)),
-                  "per_param": {name: a.tolist() for name, a in s["per_param"].items()}}
-    return out

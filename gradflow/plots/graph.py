@@ -1,0 +1,331 @@
+"""The unrolled graph (page 1): the network over time, coloured by its gradient, with the backward wave.
+
+One slot per drawn step, left to right, and one slot per hidden range (an
+ellipsis "⋯"); lanes from the bottom: the inputs x_t, the LSTM's cell state
+c_t, the hidden state h_t and the loss terms. Node colour is log₁₀ of the
+gradient norm (one colour bar for both lanes; a white band at its foot for
+an exact zero). Recurrent edges are binned by the norm of the Jacobian they
+carry: the width and the opacity grow with it. Edges cut by truncated BPTT
+are dashed, marked "✂", and the truncation blocks are shaded.
+
+The backward pass is animated in the browser: plotly frames (play, pause, a
+slider with one step per frame). Frame k shows the k + 1 latest drawn steps
+in colour (the wave from the loss backwards); the others stay grey. A frame
+carries only the coloured node traces (`traces=[...]`) and the readout
+annotation, the layout's one annotation (so a frame's annotation list
+replaces nothing else).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .base import OKABE_ITO, _base_layout, _lab, _sizes
+
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+           "#fde725"]
+EDGE_BINS = (0.5, 0.9, 1.1, 2.0)  # ‖J‖ bin edges: < 0.5, 0.5–0.9, 0.9–1.1, 1.1–2, ≥ 2
+EDGE_NAMES = ("< 0.5", "0.5–0.9", "0.9–1.1", "1.1–2", "≥ 2")
+EDGE_WIDTH = (0.8, 1.6, 2.8, 4.2, 6.0)
+EDGE_OPACITY = (0.35, 0.55, 0.75, 0.9, 1.0)
+H_EDGE, C_EDGE, GREY, NODE_GREY = "#444444", OKABE_ITO["blue"], "#BBBBBB", "#E6E6E6"
+FRAME_MS = 80  # default time per frame of the animation
+PLOT_PX = 800  # width of the plot area the node size and tick spacing assume (a wide page's chart)
+
+
+def _slots(steps, hidden):
+    """x of every drawn step (N,) and of every hidden range's ellipsis (G,): one slot each, in time order."""
+    xs, gx, pos, g = [], [], 0, 0
+    for i, t in enumerate(steps):
+        if i and t - steps[i - 1] > 1:
+            gx.append(pos)
+            pos, g = pos + 1, g + 1
+        xs.append(pos)
+        pos += 1
+    return np.array(xs, dtype=float), np.array(gx, dtype=float)
+
+
+def _x_of(t, steps, xs, hidden, gx):
+    """Continuous x of any step t (a hidden one falls inside its ellipsis slot)."""
+    i = np.searchsorted(steps, t)
+    if i < len(steps) and steps[i] == t:
+        return float(xs[i])
+    for (lo, hi), x in zip(hidden, gx):
+        if lo <= t <= hi:
+            return float(x - 0.5 + (t - lo + 0.5) / (hi - lo + 1))
+    return float(xs[-1] + 0.5)
+
+
+def _segments(pairs):
+    """x, y lists of line segments separated by None: pairs of ((x0, y0), (x1, y1))."""
+    x, y = [], []
+    for (x0, y0), (x1, y1) in pairs:
+        x += [x0, x1, None]
+        y += [y0, y1, None]
+    return x, y
+
+
+def _bin(v) -> np.ndarray:
+    v = np.asarray(v, dtype=float)
+    return np.where(np.isfinite(v), np.searchsorted(EDGE_BINS, np.nan_to_num(v, nan=np.inf)), len(EDGE_BINS))
+
+
+def _colour_scale(*arrays):
+    """(cmin, cmax, colorscale, zero value, tick values, tick texts) of log10 norms, one for all lanes."""
+    v = np.concatenate([np.asarray(a, dtype=float) for a in arrays if a is not None])
+    pos = v[np.isfinite(v) & (v > 0)]
+    lo, hi = (float(np.log10(pos.min())), float(np.log10(pos.max()))) if pos.size else (-1.0, 0.0)
+    if hi - lo < 1:
+        lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+    step = next(k for k in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, np.inf) if (hi - lo) / k <= 7)
+    ticks = [round(k * step, 10) for k in range(int(np.ceil(lo / step)), int(np.floor(hi / step)) + 1)]
+    scale = [[i / (len(VIRIDIS) - 1), c] for i, c in enumerate(VIRIDIS)]
+    if not (v == 0).any():
+        return lo, hi, scale, None, ticks, [f"{k:g}" for k in ticks]
+    band = 0.07  # white foot of the bar: exact zeros (no gradient)
+    zero = lo - band / (1 - band) * (hi - lo)
+    scale = [[0.0, "#FFFFFF"], [band, "#FFFFFF"]] + [[band + (1 - band) * s, c] for s, c in scale]
+    return zero, hi, scale, zero, [zero] + ticks, ["0"] + [f"{k:g}" for k in ticks]
+
+
+def _node_values(v, zero, cmax):
+    """Colour values: log10 of the norms, exact zeros at the white band, inf/NaN at the top."""
+    v = np.asarray(v, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.log10(v)
+    c = np.where(v == 0, zero if zero is not None else -np.inf, c)
+    return np.where(np.isfinite(c), c, cmax)
+
+
+def _fmt(v) -> str:
+    return "—" if v is None else f"{float(v):.3g}"
+
+
+def _readout(data, i, labels, fs) -> dict:
+    t, dh = int(data["steps"][i]), data["dh"][i]
+    prod = None if data["prod"] is None else data["prod"][i]
+    key = "readout" if prod is not None else "readout_noprod"
+    text = _lab(labels, key).format(t=t, dh=_fmt(dh), prod=_fmt(prod)) if key in (labels or {}) else \
+        f"t = {t}: ‖∂L/∂h_t‖ = {_fmt(dh)}" + ("" if prod is None else f", ∏‖J‖ = {_fmt(prod)}")
+    if data["dc"] is not None:
+        dc = _fmt(data["dc"][i])
+        text += _lab(labels, "readout_c").format(dc=dc) if "readout_c" in (labels or {}) else f", ‖∂L/∂c_t‖ = {dc}"
+    return {"text": text, "x": 0.0, "xref": "paper", "xanchor": "left", "y": 1.0, "yref": "paper",
+            "yanchor": "bottom", "showarrow": False, "font": {"size": fs}, "name": "readout"}
+
+
+def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = True, labels=None,
+                       present: bool = False, frame_ms: int = FRAME_MS) -> go.Figure:
+    """The unrolled network of `data` (from experiments.graph.graph_data) with its backward pass.
+
+    frame: the frame shown first, 0 (only the last step lit) .. N − 1 (every
+    drawn step lit; the default); animate: add the frames, play/pause buttons
+    and the slider; frame_ms: time per frame when playing. labels: title, x,
+    x_hidden ({n}, {T}), z, z_c (LSTM), lane_x, lane_h, lane_c, lane_loss, edge, edge_state,
+    edge_c, edge_none, cut, hidden ({lo}, {hi}, {n}), readout ({t}, {dh}, {prod}), readout_noprod
+    ({t}, {dh}), readout_c ({dc}), play, pause, step.
+    Every trace's `meta` names its role: "h", "c" the coloured nodes
+    (animated; customdata [t, norm]); "h base", "c base" the grey nodes;
+    "loss", "x" nodes; "edges h", "edges c" one trace per width bin (named by
+    its range of ‖J‖); "cut", "scissors"; "edge hover"; "gaps" (the ellipses);
+    "links", "gap links".
+    """
+    s = _sizes(present)
+    steps, hidden = np.asarray(data["steps"]), np.asarray(data["hidden"]).reshape(-1, 2)
+    N, lstm = len(steps), data["dc"] is not None
+    xs, gx = _slots(steps, hidden)
+    n_slots = N + len(gx)
+    y_x, y_c, y_h = 0.0, 1.0, (2.0 if lstm else 1.0)
+    y_l = y_h + 1.0
+    lanes = [y_x, y_h, y_l] + ([y_c] if lstm else [])
+    idx = {int(t): i for i, t in enumerate(steps)}
+    node = float(np.clip(0.7 * PLOT_PX / max(n_slots, 1), 7, 22)) * (1.3 if present else 1.0)
+    fs = s["font"]
+    traces = []
+
+    def add(role, tr):
+        traces.append({**tr, "meta": role})
+        return len(traces) - 1
+
+    # Static links: x -> h (x -> c -> h for the LSTM), h -> loss, and dotted links into each ellipsis.
+    ups = [((x, y_x), (x, y_h)) for x in xs]
+    lx, ly = _segments(ups + [((xs[idx[int(t)]], y_h), (xs[idx[int(t)]], y_l)) for t in data["loss_steps"]])
+    add("links", {"type": "scatter", "x": lx, "y": ly, "mode": "lines", "name": "links", "showlegend": False,
+         "hoverinfo": "skip", "line": {"color": GREY, "width": s["thin"]}})
+    gap_pairs = [((g - 1, y), (g + 1, y)) for g in gx for y in ([y_h, y_c] if lstm else [y_h])]
+    gxs, gys = _segments(gap_pairs)
+    add("gap links", {"type": "scatter", "x": gxs, "y": gys, "mode": "lines", "name": "gap links", "showlegend": False,
+         "hoverinfo": "skip", "line": {"color": GREY, "width": s["thin"], "dash": "dot"}})
+
+    # Recurrent edges, binned by the Jacobian norm they carry; cut edges apart.
+    edges, cuts = np.asarray(data["edges"]), set(data["cuts_drawn"])
+    keep = np.array([int(t) not in cuts for t in edges], bool)
+    lanes_e = [("h", y_h, data["jac"], H_EDGE)] + ([("c", y_c, data["jac_c"], C_EDGE)] if lstm else [])
+    edge_title = _lab(labels, "edge_state" if data["jac_kind"] == "state" else "edge")
+    hover_x, hover_y, hover_t = [], [], []
+    for lane, y, norms, colour in lanes_e:
+        pairs = [((xs[idx[int(t)] - 1], y), (xs[idx[int(t)]], y)) for t in edges]
+        if norms is None:
+            ex, ey = _segments([p for p, k in zip(pairs, keep) if k])
+            add(f"edges {lane}", {"type": "scatter", "x": ex, "y": ey, "mode": "lines",
+                                  "name": _lab(labels, "edge_none"),
+                 "legendgroup": "edges", "showlegend": lane == "h", "hoverinfo": "skip",
+                 "line": {"color": colour, "width": 1.5}})
+            continue
+        bins = _bin(norms)
+        for k, name in enumerate(EDGE_NAMES):
+            sel = [p for p, b, kp in zip(pairs, bins, keep) if b == k and kp]
+            if not sel:
+                continue
+            ex, ey = _segments(sel)
+            add(f"edges {lane}", {"type": "scatter", "x": ex, "y": ey, "mode": "lines", "name": name,
+                 "legendgroup": f"edges {lane}", "showlegend": True, "hoverinfo": "skip", "opacity": EDGE_OPACITY[k],
+                 "line": {"color": colour, "width": EDGE_WIDTH[k] * (1.4 if present else 1.0)},
+                 "legendgrouptitle": {"text": edge_title if lane == "h" else _lab(labels, "edge_c")}})
+        title = edge_title.split(":")[-1].strip() if lane == "h" else _lab(labels, "edge_c").split(":")[-1].strip()
+        for (p0, p1), t, v in zip(pairs, edges, norms):
+            hover_x.append((p0[0] + p1[0]) / 2)
+            hover_y.append(y)
+            hover_t.append(f"{int(t) - 1} → {int(t)}<br>{title} = {_fmt(v)}"
+                           + (f"<br>✂ {_lab(labels, 'cut')}" if int(t) in cuts else ""))
+    cut_pairs = [((xs[idx[t] - 1], y), (xs[idx[t]], y)) for t in sorted(cuts) for y in [l[1] for l in lanes_e]]
+    if cut_pairs:
+        cx, cy = _segments(cut_pairs)
+        add("cut", {"type": "scatter", "x": cx, "y": cy, "mode": "lines", "name": "✂ " + _lab(labels, "cut"),
+             "hoverinfo": "skip", "legendgroup": "cut", "showlegend": True,
+             "line": {"color": OKABE_ITO["vermillion"], "width": s["thin"], "dash": "dash"}})
+        add("scissors", {"type": "scatter", "x": [xs[idx[t]] - 0.5 for t in sorted(cuts)],
+                         "y": [y_h + 0.32] * len(cuts),
+             "mode": "text", "text": ["✂"] * len(cuts), "name": "scissors", "legendgroup": "cut",
+             "showlegend": False, "hoverinfo": "skip", "textfont": {"size": fs + 5, "color": OKABE_ITO["vermillion"]}})
+    if hover_x:
+        add("edge hover", {"type": "scatter", "x": hover_x, "y": hover_y, "text": hover_t, "mode": "markers",
+                           "name": "edge hover",
+             "showlegend": False, "hovertemplate": "%{text}<extra></extra>",
+             "marker": {"size": max(6, node * 0.6), "color": "rgba(0,0,0,0)"}})
+
+    # Ellipses of the hidden ranges: "⋯" on every lane, the number of steps under the inputs.
+    if len(gx):
+        n_hidden = hidden[:, 1] - hidden[:, 0] + 1
+        dots = [y for y in lanes if y != y_l or data["loss"] == "sum"]
+        hov = [_lab(labels, "hidden").format(lo=lo, hi=hi, n=n) if "hidden" in (labels or {}) else f"{lo}–{hi}"
+               for (lo, hi), n in zip(hidden, n_hidden)]
+        add("gaps", {"type": "scatter", "mode": "text", "name": "gaps", "showlegend": False,
+             "x": list(np.tile(gx, len(dots))) + list(gx), "y": [y for y in dots for _ in gx] + [y_x - 0.42] * len(gx),
+             "text": ["<b>⋯</b>"] * (len(gx) * len(dots)) + [f"+{n}" for n in n_hidden],
+             "textfont": {"size": [fs] * (len(gx) * len(dots)) + [max(9, fs - 3)] * len(gx), "color": "#555555"},
+             "hovertemplate": "%{customdata}<extra></extra>", "customdata": hov * len(dots) + hov})
+
+    # Nodes: inputs, loss terms, grey bases, then the coloured (animated) ones.
+    small = {"size": node * 0.6, "color": "#FFFFFF", "line": {"color": "#888888", "width": 1}}
+    add("x", {"type": "scatter", "x": xs, "y": [y_x] * N, "mode": "markers", "name": "x", "showlegend": False,
+         "hoverinfo": "skip", "marker": small})
+    lt = np.asarray(data["loss_steps"])
+    add("loss", {"type": "scatter", "x": [xs[idx[int(t)]] for t in lt], "y": [y_l] * len(lt), "mode": "markers",
+         "name": "loss", "showlegend": False, "customdata": lt, "hovertemplate": "L_%{customdata}<extra></extra>",
+         "marker": {"symbol": "square", "size": node * 0.8, "color": OKABE_ITO["orange"],
+                    "line": {"color": "#444444", "width": 1}}})
+    node_lanes = [("h", y_h, data["dh"])] + ([("c", y_c, data["dc"])] if lstm else [])
+    for lane, y, _ in node_lanes:
+        add(f"{lane} base", {"type": "scatter", "x": xs, "y": [y] * N, "mode": "markers", "name": f"{lane} base",
+                             "showlegend": False,
+             "hoverinfo": "skip", "marker": {"size": node, "color": NODE_GREY, "line": {"color": GREY, "width": 1}}})
+    cmin, cmax, cscale, zero, tv, tt = _colour_scale(data["dh"], data["dc"])
+    values = {lane: _node_values(v, zero, cmax) for lane, _, v in node_lanes}
+    first = N - 1 if frame is None else int(np.clip(frame, 0, N - 1))
+
+    def lit(lane, y, v, k):
+        """Update of a coloured node trace at frame k: the k + 1 latest drawn steps."""
+        sl = slice(N - 1 - k, N)
+        return {"x": xs[sl], "y": np.full(N - sl.start, y),
+                "marker": {"color": values[lane][sl]},
+                "customdata": np.column_stack([steps[sl], np.asarray(v, dtype=float)[sl]])}
+
+    colour_idx = []
+    for lane, y, v in node_lanes:
+        name = "‖∂L/∂h_t‖" if lane == "h" else "‖∂L/∂c_t‖"
+        tr = {"type": "scatter", "mode": "markers", "name": lane, "showlegend": False,
+              "hovertemplate": f"t = %{{customdata[0]}}<br>{name} = %{{customdata[1]:.4g}}<extra></extra>",
+              **lit(lane, y, v, first)}
+        tr["marker"] = {**tr["marker"], "size": node, "cmin": cmin, "cmax": cmax, "colorscale": cscale,
+                        "line": {"color": "#333333", "width": 1}, "showscale": lane == "h",
+                        "colorbar": {"title": {"text": _lab(labels, "z_c" if lstm else "z").replace(" (", "<br>("),
+                                               "side": "right"}, "tickvals": tv, "ticktext": tt, "thickness": 14,
+                                     "len": 1.0, "x": 1.02}}
+        colour_idx.append(add(lane, tr))
+
+    # Axes, truncation blocks, the readout, and the animation.
+    ticks = _ticks(steps, xs, data, n_slots)
+    x_title = _lab(labels, "x")
+    if len(gx):
+        n_out = int((hidden[:, 1] - hidden[:, 0] + 1).sum())
+        x_title += "   " + (_lab(labels, "x_hidden").format(n=n_out, T=data["T"]) if "x_hidden" in (labels or {})
+                            else f"(⋯ {n_out} / {data['T']})")
+    lane_names = {y_x: _lab(labels, "lane_x"), y_h: _lab(labels, "lane_h"), y_l: _lab(labels, "lane_loss")}
+    if lstm:
+        lane_names[y_c] = _lab(labels, "lane_c")
+    shapes = []
+    starts = list(data["block_starts"])
+    if len(starts) > 1:
+        ends = starts[1:] + [data["T"]]
+        for k, (a, e) in enumerate(zip(starts, ends)):
+            if k % 2 == 0:
+                shapes.append({"type": "rect", "xref": "x", "yref": "y", "layer": "below", "line": {"width": 0},
+                               "x0": _x_of(a, steps, xs, hidden, gx) - 0.5,
+                               "x1": _x_of(e - 1, steps, xs, hidden, gx) + 0.5,
+                               "y0": y_x - 0.75, "y1": y_l + 0.5, "fillcolor": OKABE_ITO["sky"], "opacity": 0.15})
+    lay = _base_layout(labels, present, 330 + 70 * len(lanes), True)
+    lay.update({
+        "xaxis": {"title": {"text": x_title}, "tickvals": [xs[i] for i in ticks],
+                  "ticktext": [str(int(steps[i])) for i in ticks], "showgrid": False, "zeroline": False,
+                  "range": [-0.8, n_slots - 0.2], "showline": False},
+        "yaxis": {"tickvals": list(lane_names), "ticktext": list(lane_names.values()), "showgrid": False,
+                  "zeroline": False, "range": [y_x - 0.8, y_l + 0.55], "fixedrange": True, "showline": False,
+                  "ticks": ""},
+        "shapes": shapes, "annotations": [_readout(data, N - 1 - first, labels, fs)],
+        "hovermode": "closest", "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left",
+                                           "x": 0.0, "groupclick": "toggleitem", "font": {"size": fs - 1}},
+        "margin": {"l": 70, "r": 30, "t": 90 if present else 75, "b": 80},
+    })
+    frames = []
+    if animate:
+        frames = [{"name": str(k), "traces": colour_idx,
+                   "data": [lit(lane, y, v, k) for lane, y, v in node_lanes],
+                   "layout": {"annotations": [_readout(data, N - 1 - k, labels, fs)]}} for k in range(N)]
+        _controls(lay, data, steps, labels, fs, first, frame_ms)
+    return go.Figure(data=traces, layout=lay, frames=frames)
+
+
+def _ticks(steps, xs, data, n_slots, px=PLOT_PX):
+    """Indices of the drawn steps that get a tick label: T−1, 0, cuts, round steps; none closer than a label."""
+    min_gap = max(1.0, 30.0 / (px / max(n_slots, 1)))
+    span = int(steps[-1]) + 1
+    m = next(k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10 ** 9) if span / k <= 12)
+    idx = {int(t): i for i, t in enumerate(steps)}
+    order = [len(steps) - 1, 0] + [idx[t] for t in data["cuts_drawn"]] + [i for i, t in enumerate(steps) if t % m == 0]
+    kept = []
+    for i in order:
+        if all(abs(xs[i] - xs[j]) >= min_gap for j in kept):
+            kept.append(i)
+    return sorted(set(kept))
+
+
+def _controls(lay, data, steps, labels, fs, first, frame_ms):
+    """Play and pause buttons and a slider with one step per frame (its current value: the wave front's step)."""
+    N = len(steps)
+    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": False},
+            "transition": {"duration": 0}}
+    lay["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
+                           "y": -0.5, "yanchor": "top", "pad": {"t": 0, "r": 10}, "font": {"size": fs - 1},
+                           "buttons": [{"label": _lab(labels, "play"), "method": "animate", "args": [None, play]},
+                                       {"label": _lab(labels, "pause"), "method": "animate",
+                                        "args": [[None], still]}]}]
+    lay["sliders"] = [{"active": first, "x": 0.2, "len": 0.8, "y": -0.5, "yanchor": "top", "pad": {"t": 0, "b": 0},
+                       "currentvalue": {"visible": True, "prefix": _lab(labels, "step") + " t = ",
+                                        "font": {"size": fs - 1, "color": "#444444"}},
+                       "font": {"size": 8, "color": "rgba(0,0,0,0)"}, "ticklen": 4, "minorticklen": 2,
+                       "steps": [{"label": str(int(steps[N - 1 - k])), "method": "animate",
+                                  "args": [[str(k)], still]} for k in range(N)]}]
+    lay["margin"]["b"] = 190
