@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
-from gradflow.presets import PAGES, PRESETS
+from gradflow.presets import PAGES, PRESETS, link_values
 
 page = ui.start("home")
 tr = page.t
@@ -33,7 +33,7 @@ with left:
 with right:
     st.subheader(tr("home.presets"))
     for p in PRESETS:
-        page.link(p.page, p.values, label=tr(f"preset.{p.name}"))
+        page.link(p.page, link_values(p), label=tr(f"preset.{p.name}"))
         st.caption(tr(f"preset.{p.name}.desc"))
 
 st.caption(tr("home.lecture_tip"))

@@ -261,9 +261,10 @@ def start_server(port: int, app_dir: Path = ROOT, extra: tuple[str, ...] = (),
 
 def start_proxy(n: int, port: int, app_dir: Path = ROOT, log=subprocess.DEVNULL) -> subprocess.Popen:
     """docs/deploy/serve.sh n port: n app processes behind nginx on 127.0.0.1:port."""
-    script = app_dir / "docs" / "deploy" / "serve.sh"
+    script = ROOT / "docs" / "deploy" / "serve.sh"
+    env = dict(os.environ, GRADFLOW_APP_DIR=str(app_dir), PYTHON=sys.executable)
     proc = subprocess.Popen(["bash", str(script), str(n), str(port)], cwd=app_dir, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env)
     try:
         wait_ready(f"http://{HOST}:{port}", proc, timeout=60 + 30 * n)
     except BaseException:
@@ -975,6 +976,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="run docs/deploy/serve.sh N (N app processes behind nginx) for each N")
     ap.add_argument("--memory", action="store_true", help="memory per session on page 3 (random weights)")
     ap.add_argument("--mb-target", type=float, default=2.0, help="memory target per session (MB, --memory)")
+    ap.add_argument("--app-dir", type=Path, default=ROOT, help="folder of the app.py to serve (default: this project)")
     ap.add_argument("--server-log", type=Path, help="append the servers' output here (default: discarded)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
@@ -988,7 +990,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.url:
                 raise SystemExit("--memory needs the server's process id: run it without --url")
             port = free_port()
-            proc = start_server(port, extra=(), log=log)
+            proc = start_server(port, args.app_dir, log=log)
             try:
                 r = asyncio.run(memory_per_session(check_local(f"http://{HOST}:{port}"), proc.pid, n=n,
                                                    timeout=max(args.timeout, 120)))
@@ -1006,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
             rows_all = []
             for k in args.behind_proxy:
                 port = free_port()
-                proc = start_proxy(k, port, log=log)
+                proc = start_proxy(k, port, args.app_dir, log=log)
                 try:
                     rows, b = asyncio.run(_main_load(args, check_local(f"http://{HOST}:{port}"), proc.pid,
                                                      f"{k} proc", cookies=True))
@@ -1024,7 +1026,7 @@ def main(argv: list[str] | None = None) -> int:
                 ws_url, pid = check_local(args.url), None
             else:
                 port = free_port()
-                proc = start_server(port, log=log)
+                proc = start_server(port, args.app_dir, log=log)
                 ws_url, pid = check_local(f"http://{HOST}:{port}"), proc.pid
             try:
                 rows, b = asyncio.run(_main_load(args, ws_url, pid, "1 proc", cookies=False))

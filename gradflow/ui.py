@@ -231,12 +231,30 @@ class Page:
 _CSS_BASE = """
 <style>[data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }</style>
 """
+# Presentation mode: everything a class must read is at least 20 px (1rem = 16 px): text, widget
+# labels and values, inputs, slider values and ticks, segmented controls, tabs, the sentence box,
+# captions, metrics and equations. Figures grow through plots' `present` (_sizes).
 _CSS_PRESENT = """
 <style>
-[data-testid="stAppViewContainer"] { font-size: 1.3rem; }
+[data-testid="stAppViewContainer"] { font-size: 1.35rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-[data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"] { font-size: 1.25rem !important; }
+[data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stButtonGroup"] button p, [data-testid="stTab"] p, [data-testid="stRadioOption"] p,
+[data-testid="stPageLink-NavLink"] span, [data-testid="stMetricLabel"] p { font-size: 1.35rem !important; }
+[data-testid="stAppViewContainer"] input, [data-testid="stAppViewContainer"] textarea,
+[data-testid="stSelectbox"] [data-baseweb="select"] div, [data-baseweb="popover"] li {
+  font-size: 1.35rem !important; line-height: 1.4 !important; }
+[data-testid="stNumberInputContainer"], [data-testid="stTextInputRootElement"],
+[data-testid="stSelectbox"] [data-baseweb="select"] > div { height: auto !important; min-height: 3rem; }
+[data-testid="stSliderThumbValue"], [data-testid="stSliderThumbValue"] *,
+[data-testid="stSliderTickBar"], [data-testid="stSliderTickBar"] * { font-size: 1.3rem !important; }
+[data-testid="stCode"] pre, [data-testid="stCode"] code, [data-testid="stCode"] span {
+  font-size: 1.6rem !important; line-height: 1.5 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] div,
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 2.4rem !important; }
+[data-testid="stMarkdownContainer"] .katex { font-size: 1.8em !important; }
 h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
+h3, h3 span { font-size: 1.8rem !important; } h4, h5, h6 { font-size: 1.5rem !important; }
 </style>
 """
 
@@ -272,8 +290,11 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     restored = _restore_globals(name, check)
     _apply_aliases(check, allp)
     page = Page(name, params, check)
+    # Presentation mode hides the sidebar (its arrow opens it again): the room sees the page only.
+    # Known before the toggle is drawn: its state (a click, a page switch) or else the link.
+    present = st.session_state.get("present", check.values.get("present", False))
     st.set_page_config(page_title=f"gradflow · {i18n.t(name + '.title', _lang_guess(raw))}",
-                       layout="wide", initial_sidebar_state="expanded")
+                       layout="wide", initial_sidebar_state="collapsed" if present else "expanded")
     sidebar(page)
     cache.prefetch_ptb()  # once per server: the PTB pages then open without reading the splits
     restored = {k: v for k, v in restored.items() if k not in st.query_params}

@@ -6,12 +6,13 @@ Widgets -> VanishingSettings -> one FlowSettings per cell -> cached runs -> figu
 import numpy as np
 import streamlit as st
 
-from gradflow import cache, plots, ui
+from gradflow import cache, plots, presets, ui
 from gradflow.experiments import shipped
 from gradflow.experiments.flow import POWERS_MAX_H
 from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, run_sizes
 from gradflow.page_params import VANISHING as PARAMS
 
+presets.open_preset(st.session_state, st.query_params, PARAMS)
 page = ui.start("page1", PARAMS)
 tr = page.t
 

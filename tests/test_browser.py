@@ -71,3 +71,113 @@ def test_first_slider_redraws_a_chart(app_page):
     assert not result["no_rerun"], f"{page.url_path}: slider change did not rerun the page"
     assert result["charts_changed"] >= 1, f"{page.url_path}: no chart changed: {result}"
     assert app_page.problems() == [], f"{page.url_path} after moving the slider"
+
+
+# ---------------------------------------------------------------- presentation mode and lecture controls
+# What a class must read in presentation mode, by selector; each must be at least PRESENT_MIN_PX.
+PRESENT_MIN_PX = 20
+READ_FROM_THE_BACK = {
+    "widget label": '[data-testid="stWidgetLabel"] p',
+    "number input": '[data-testid="stNumberInputField"]',
+    "text input": '[data-testid="stTextInputRootElement"] input',
+    "text area": '[data-testid="stTextAreaRootElement"] textarea',
+    "selectbox value": '[data-testid="stSelectbox"] input',
+    "slider value": '[data-testid="stSliderThumbValue"]',
+    "slider ticks": '[data-testid="stSliderTickBar"] *',
+    "segmented control": '[data-testid="stButtonGroup"] button p',
+    "radio option": '[data-testid="stRadioOption"] p',
+    "tab": '[data-testid="stTab"] p',
+    "sentence box": '[data-testid="stCode"] code',
+    "caption": '[data-testid="stCaptionContainer"]',
+    "metric value": '[data-testid="stMetricValue"]',
+    "text": '[data-testid="stMarkdownContainer"] p',
+}
+FONT_SIZES_JS = r"""
+(sel) => {
+  const out = {};
+  for (const [what, css] of Object.entries(sel)) {
+    out[what] = [...document.querySelectorAll(css)]
+      .filter((el) => (el.value !== undefined && el.value !== '') || el.textContent.trim())
+      .map((el) => [parseFloat(getComputedStyle(el).fontSize), (el.value || el.textContent).trim().slice(0, 40)]);
+  }
+  // Every other visible piece of text on the page (charts draw their own fonts; icons are glyphs).
+  out['any visible text'] = [];
+  const walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement, txt = n.textContent.replace(/[\u200b\s]/g, '');
+    if (!txt || !el || el.closest('.js-plotly-plot, [data-testid="stIconMaterial"], [data-testid="stHtml"]')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) out['any visible text'].push([parseFloat(getComputedStyle(el).fontSize), txt.slice(0, 40)]);
+  }
+  const sb = document.querySelector('[data-testid="stSidebar"]');
+  out.sidebar_width = sb ? sb.getBoundingClientRect().width : null;
+  return out;
+}
+"""
+PRESENT_PAGES = {  # page -> what it must show (the rest is measured wherever it appears)
+    "Vanishing_Gradients": {"widget label", "number input", "text input", "selectbox value", "slider value",
+                            "segmented control", "radio option", "tab", "caption"},
+    "Gradient_Clipping": {"widget label", "slider value", "segmented control", "tab", "caption", "metric value"},
+    "Gates_on_PTB": {"widget label", "number input", "segmented control", "radio option", "tab", "sentence box",
+                     "caption"},
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", sorted(PRESENT_PAGES))
+def test_presentation_mode_is_readable_from_the_back_and_hides_the_sidebar(app_page, name):
+    from gradflow import data
+
+    must = set(PRESENT_PAGES[name])
+    if name == "Gates_on_PTB" and not data.ptb_status()[0]:
+        must.discard("sentence box")
+    app_page.open(f"/{name}?present=true")
+    app_page.screenshot(SCREENSHOT_DIR / f"present_{name}.png")
+    assert app_page.problems() == []
+    sizes = app_page.page.evaluate(FONT_SIZES_JS, READ_FROM_THE_BACK)
+    assert sizes.pop("sidebar_width") < 5, "presentation mode must collapse the sidebar"
+    missing = sorted(w for w in must if not sizes[w])
+    assert not missing, f"{name}: nothing found for {missing}"
+    small = {w: [(px, txt) for px, txt in found if px < PRESENT_MIN_PX] for w, found in sizes.items()}
+    small = {w: v for w, v in small.items() if v}
+    assert not small, f"{name}: text below {PRESENT_MIN_PX}px in presentation mode: {small}"
+
+
+@pytest.mark.browser
+def test_presentation_off_keeps_the_sidebar_and_the_usual_sizes(app_page):
+    app_page.open("/Gradient_Clipping")
+    sizes = app_page.page.evaluate(FONT_SIZES_JS, READ_FROM_THE_BACK)
+    assert sizes["sidebar_width"] > 200
+    assert max(px for px, _ in sizes["widget label"]) < PRESENT_MIN_PX  # the CSS applies to presentation mode only
+
+
+@pytest.mark.browser
+def test_clicking_the_chosen_option_of_a_segmented_control_keeps_it(app_page):
+    app_page.open("/Gradient_Clipping")
+    chosen = app_page.page.locator('.st-key-method button[aria-checked="true"]')
+    assert chosen.inner_text().strip() == "global norm"
+    chosen.click()
+    app_page.page.wait_for_timeout(500)
+    app_page.wait_idle()
+    assert app_page.page.locator('.st-key-method button[aria-checked="true"]').inner_text().strip() == "global norm"
+    assert app_page.problems() == []
+
+
+@pytest.mark.browser
+def test_turning_presentation_mode_on_collapses_the_sidebar_and_it_can_be_reopened(app_page):
+    width = '() => document.querySelector(\'[data-testid="stSidebar"]\').getBoundingClientRect().width'
+    page = app_page.page
+    app_page.open("/Gradient_Clipping")
+    assert page.evaluate(width) > 200
+    page.locator(".st-key-present label").first.click()
+    app_page.wait_idle(need_run=True)
+    page.wait_for_timeout(500)
+    assert page.evaluate(width) < 5 and "present=true" in page.url
+    page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+    page.wait_for_timeout(500)
+    assert page.evaluate(width) > 200
+    page.locator(".st-key-method button", has_text="value").click()  # a rerun keeps it open
+    app_page.wait_idle(need_run=True)
+    page.wait_for_timeout(500)
+    assert page.evaluate(width) > 200 and "method=value" in page.url
+    assert app_page.problems() == []

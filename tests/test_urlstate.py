@@ -80,3 +80,27 @@ def test_param_rejects_inconsistent_specs():
         Param("x", "choice", "a", options=("b",))
     with pytest.raises(ValueError):
         Param("x", "color", 0)
+
+
+@pytest.mark.parametrize("value", ["", "  ", "\t"])
+def test_an_empty_choice_is_a_problem_with_the_default_as_fix(value):
+    c = check({"kind": [value]})
+    assert [(p.key, p.reason, p.default) for p in c.problems] == [("kind", "empty", "orthogonal")]
+    assert c.fixes == {"kind": "orthogonal"} and "kind" not in c.values
+    tabs = check_query((Param("view", "choice", "a", options=("a", "b"), widget="tabs"),), {"view": [value]}, "en")
+    assert [p.reason for p in tabs.problems] == ["empty"] and tabs.fixes == {}  # tabs map their label themselves
+
+
+def test_an_empty_multi_choice_is_nothing_selected_not_a_problem():
+    c = check({"cells": [""]})
+    assert not c.problems and "cells" not in c.values
+
+
+@pytest.mark.parametrize("raw,n", [
+    ({"kind": ["bad"] * 300}, 1), ({"kind": [""] * 300}, 1), ({"cells": ["xxx"] * 300}, 1),
+    ({"cells": ["xxx", "yyy"] * 150}, 2), ({"cells": ["rnn"] + ["xxx"] * 300}, 1), ({"rho": ["9"] * 300}, 1),
+])
+def test_each_distinct_problem_once_however_often_the_link_repeats_it(raw, n):
+    c = check(raw)
+    assert len(c.problems) == n, c.problems
+    assert len({(p.key, p.value, p.reason) for p in c.problems}) == n

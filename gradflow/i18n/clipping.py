@@ -52,8 +52,7 @@ TEXT = {
     "fig.hist.x": {"en": "global gradient norm (log)", "ko": "전역 기울기 노름 (로그)"},
     "fig.hist.y": {"en": "batches", "ko": "배치 수"},
     "fig.hist.threshold": {"en": "threshold c", "ko": "임계값 c"},
-    "fig.hist.band": {"en": "middle 90 % of the norms (5th–95th percentile)",
-                      "ko": "노름의 가운데 90 %(5–95 백분위수)"},
+    "fig.hist.band": {"en": "middle 90 % (5th–95th pct.)", "ko": "가운데 90 %(5–95 백분위)"},
     "page2.hist_stats": {"en": "{n} batches of model {model}; mean norm {mean}; the middle 90 % of the norms lie "
                                "between {p5} and {p95}; Pascanu's rule of thumb (0.5–10 × the mean) suggests a "
                                "threshold between {rule_lo} and {rule_hi}; {frac}% of the batches would be clipped.",

@@ -24,38 +24,68 @@ TEXT = {
     "fig.home.overflow": {"en": "overflow", "ko": "오버플로"},
     "cap.home": {
         "en": "The loss sits at the last step. Read the lines from right to left: the RNN's gradient fades "
-              "fastest, the gated cells keep it longer.",
+              "fastest; the LSTM and the GRU, with the usual gate bias of 1, keep over 1000 times more of it "
+              "at t = 0.",
         "ko": "손실은 마지막 단계에 있습니다. 선을 오른쪽에서 왼쪽으로 읽으세요. RNN의 기울기가 가장 빨리 "
-              "사라지고, 게이트가 있는 셀은 더 오래 유지합니다."},
+              "사라지고, 보통의 게이트 편향 1 을 둔 LSTM과 GRU는 t = 0 에서 그보다 1000배 넘게 더 많이 "
+              "유지합니다."},
     "preset.rnn_vanishing": {"en": "RNN vanishing at ρ = 0.9", "ko": "ρ = 0.9 에서 RNN 기울기 소실"},
-    "preset.rnn_vanishing.desc": {"en": "The gradient decays like 0.9^k (or faster, through tanh').",
-                                  "ko": "기울기가 0.9^k 처럼(tanh' 때문에 더 빨리) 줄어듭니다."},
-    "preset.rnn_exploding": {"en": "RNN exploding at ρ = 1.5", "ko": "ρ = 1.5 에서 RNN 기울기 폭주"},
-    "preset.rnn_exploding.desc": {"en": "Growth is capped by tanh saturation; compare with the ρ^k curve.",
-                                  "ko": "tanh 포화가 증가를 제한합니다. ρ^k 곡선과 비교하세요."},
+    "preset.rnn_vanishing.desc": {
+        "en": "‖∂L/∂h_t‖ falls at least as fast as 0.9^k (tanh' ≤ 1 only speeds it up): over 100 steps it "
+              "drops below 10⁻³ of its value at the loss.",
+        "ko": "‖∂L/∂h_t‖ 는 적어도 0.9^k 만큼 빠르게 줄어듭니다(tanh' ≤ 1 은 더 빠르게 할 뿐). 100단계 동안 "
+              "손실에서의 값의 10⁻³ 아래로 떨어집니다."},
+    "preset.rnn_exploding": {"en": "RNN exploding at ρ = 2", "ko": "ρ = 2 에서 RNN 기울기 폭주"},
+    "preset.rnn_exploding.desc": {
+        "en": "At ρ = 2 the tanh RNN explodes: ‖∂L/∂h_0‖ is over 10³ × ‖∂L/∂h_(T−1)‖, yet tanh saturation "
+              "keeps it far below ρ^k.",
+        "ko": "ρ = 2 에서 tanh RNN의 기울기가 폭주합니다. ‖∂L/∂h_0‖ 가 ‖∂L/∂h_(T−1)‖ 의 10³ 배를 넘지만, "
+              "tanh 포화 때문에 ρ^k 보다는 훨씬 작습니다."},
     "preset.lstm_cell_path": {"en": "The LSTM cell path staying alive", "ko": "살아 있는 LSTM 셀 경로"},
-    "preset.lstm_cell_path.desc": {"en": "A forget-gate bias of 3 keeps ∏f near 1: ‖∂L/∂c_t‖ survives.",
-                                   "ko": "망각 게이트 편향 3이 ∏f 를 1 가까이 유지해 ‖∂L/∂c_t‖ 가 살아남습니다."},
+    "preset.lstm_cell_path.desc": {
+        "en": "Forget-gate bias 3: over 200 steps ‖∂L/∂c_t‖ never falls below a tenth of its value at the "
+              "loss, although ∏f alone falls below 10⁻³: c is fed through h at every step.",
+        "ko": "망각 게이트 편향 3: 200단계 동안 ‖∂L/∂c_t‖ 가 손실에서의 값의 10분의 1 아래로 떨어지지 "
+              "않습니다. ∏f 만 보면 10⁻³ 아래로 떨어지는데도, c 가 매 단계 h 를 통해 기울기를 받기 때문입니다."},
     "preset.gru_vs_lstm": {"en": "GRU vs LSTM", "ko": "GRU 대 LSTM"},
-    "preset.gru_vs_lstm.desc": {"en": "Both gated cells over 200 steps at ρ = 1.",
-                                "ko": "ρ = 1 에서 200단계 동안 두 게이트 셀을 비교합니다."},
+    "preset.gru_vs_lstm.desc": {
+        "en": "200 steps at ρ = 1 with gate bias 1: both gradients vanish below 10⁻³, the GRU's far more; at "
+              "t = 0 the LSTM keeps over 1000 times more.",
+        "ko": "게이트 편향 1, ρ = 1 에서 200단계: 두 기울기 모두 10⁻³ 아래로 사라지지만 GRU가 훨씬 더 "
+              "사라집니다. t = 0 에서 LSTM이 1000배 넘게 더 많이 유지합니다."},
     "preset.nonnormal": {"en": "Non-normal transient growth (ρ < 1)", "ko": "비정규 행렬의 일시적 증가(ρ < 1)"},
-    "preset.nonnormal.desc": {"en": "ρ = 0.9, yet ‖W^k‖ first grows: σ_max > ρ.",
-                              "ko": "ρ = 0.9 인데도 ‖W^k‖ 가 처음엔 커집니다: σ_max > ρ."},
+    "preset.nonnormal.desc": {
+        "en": "Linear RNN, ρ = 0.9, loss gradient along W_h's most amplified direction: ‖∂L/∂h_t‖ first grows "
+              "(about 2×) before ρ^k wins, because σ_max > ρ.",
+        "ko": "선형 RNN, ρ = 0.9, 손실 기울기를 W_h 가 가장 크게 키우는 방향으로: σ_max > ρ 이므로 "
+              "‖∂L/∂h_t‖ 가 먼저 (약 2배) 커졌다가 ρ^k 에 따라 줄어듭니다."},
     "preset.saturation": {"en": "Saturation also vanishes", "ko": "포화도 기울기를 없앱니다"},
-    "preset.saturation.desc": {"en": "Input scale 5 saturates tanh: f'(a) ≈ 0 even at ρ = 1.",
-                               "ko": "입력 배율 5가 tanh를 포화시켜 ρ = 1 에서도 f'(a) ≈ 0 이 됩니다."},
+    "preset.saturation.desc": {
+        "en": "Input scale 5 saturates tanh (the median f'(a) is below 0.1): at ρ = 1 the gradient vanishes "
+              "over a million times more than at input scale 1.",
+        "ko": "입력 배율 5가 tanh를 포화시킵니다(f'(a) 의 중앙값이 0.1 미만). ρ = 1 에서 입력 배율 1 일 "
+              "때보다 기울기가 백만 배 넘게 더 사라집니다."},
     "preset.truncated": {"en": "Truncated BPTT with T = 35", "ko": "T = 35 단위의 잘린 BPTT"},
-    "preset.truncated.desc": {"en": "No gradient crosses a block boundary every 35 steps (loss at every step).",
-                              "ko": "35단계마다 블록 경계를 넘는 기울기가 없습니다(모든 단계에 손실)."},
+    "preset.truncated.desc": {
+        "en": "Windows of 35 steps, a loss at every step: no gradient crosses a window boundary (at each "
+              "window's last step ∂L/∂h is that step's own loss gradient only).",
+        "ko": "35단계 창, 모든 단계에 손실: 창 경계를 넘는 기울기가 없습니다(각 창의 마지막 단계에서 ∂L/∂h 는 "
+              "그 단계 자신의 손실 기울기뿐입니다)."},
     "preset.pascanu_cliff": {"en": "Pascanu's cliff, with and without clipping",
                              "ko": "파스카누의 절벽: 클리핑 있을 때와 없을 때"},
-    "preset.pascanu_cliff.desc": {"en": "A plain step off the cliff flies away; a clipped one stays.",
-                                  "ko": "절벽에서 그냥 내딛으면 멀리 튕겨 나가고, 클리핑하면 머무릅니다."},
+    "preset.pascanu_cliff.desc": {
+        "en": "Off the cliff the plain step is over 10 times the clipped one and leaves the drawn plane; the "
+              "clipped steps stay at most lr·c long and end at a lower loss.",
+        "ko": "절벽에서 그냥 내딛은 걸음은 클리핑한 걸음의 10배가 넘어 그림 밖으로 나가고, 클리핑한 걸음은 "
+              "lr·c 이하로 머물며 더 낮은 손실에 닿습니다."},
     "preset.clip_exploding": {"en": "Clipping an exploding RNN gradient", "ko": "폭주하는 RNN 기울기 클리핑"},
-    "preset.clip_exploding.desc": {"en": "ρ = 2.5: norm clipping keeps the direction (cosine 1).",
-                                   "ko": "ρ = 2.5: 노름 클리핑은 방향을 유지합니다(코사인 1)."},
+    "preset.clip_exploding.desc": {
+        "en": "ρ = 2.5: the gradient's norm is above the threshold 1; norm clipping rescales it to 1 and keeps "
+              "its direction (cosine 1).",
+        "ko": "ρ = 2.5: 기울기 노름이 임계값 1 을 넘습니다. 노름 클리핑은 이를 1 로 줄이고 방향은 그대로 "
+              "둡니다(코사인 1)."},
     "preset.gates_trained_vs_random": {"en": "Trained vs untrained gates", "ko": "학습된 게이트 대 학습 전 게이트"},
-    "preset.gates_trained_vs_random.desc": {"en": "The same sentence through a trained and a random LSTM.",
-                                            "ko": "같은 문장을 학습된 LSTM과 무작위 LSTM에 넣어 봅니다."},
+    "preset.gates_trained_vs_random.desc": {
+        "en": "The same sentence through the trained LSTM and a random one of the same shape.",
+        "ko": "같은 문장을 학습된 LSTM과 같은 크기의 무작위 LSTM에 넣어 봅니다."},
 }

@@ -84,9 +84,7 @@ def fig_norm_histogram(norms, threshold: float | None, band: tuple | None = None
         xaxis.update(range=[r[0] - pad, r[1] + pad], **_log_ticks_for(r[0] - pad, r[1] + pad))
     else:
         xaxis["dtick"] = 1
-    return _figure(traces, labels, present, height=360, show_legend=True, xaxis=xaxis, shapes=shapes,
-                   legend=_LEGEND_BELOW, margin={"l": 60, "r": 20, "t": 60 if present else 50,
-                                                 "b": 130 if present else 100})
+    return _figure(traces, labels, present, height=360, show_legend=True, xaxis=xaxis, shapes=shapes)
 
 
 def fig_cliff(ws, bs, L, paths: Mapping[str, np.ndarray], clipped: Mapping[str, np.ndarray] | None = None, *,

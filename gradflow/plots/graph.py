@@ -179,10 +179,10 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
             if not sel:
                 continue
             ex, ey = _segments(sel)
-            add(f"edges {lane}", {"type": "scatter", "x": ex, "y": ey, "mode": "lines", "name": name,
-                 "legendgroup": f"edges {lane}", "showlegend": True, "hoverinfo": "skip", "opacity": EDGE_OPACITY[k],
-                 "line": {"color": colour, "width": EDGE_WIDTH[k] * (1.4 if present else 1.0)},
-                 "legendgrouptitle": {"text": edge_title if lane == "h" else _lab(labels, "edge_c")}})
+            add(f"edges {lane}", {"type": "scatter", "x": ex, "y": ey, "mode": "lines",
+                                  "name": f"{lane} {name}" if lstm else name, "showlegend": True, "hoverinfo": "skip",
+                                  "opacity": EDGE_OPACITY[k],
+                                  "line": {"color": colour, "width": EDGE_WIDTH[k] * (1.4 if present else 1.0)}})
         title = edge_title.split(":")[-1].strip() if lane == "h" else _lab(labels, "edge_c").split(":")[-1].strip()
         for (p0, p1), t, v in zip(pairs, edges, norms):
             hover_x.append((p0[0] + p1[0]) / 2)
@@ -275,8 +275,14 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
                                "x0": _x_of(a, steps, xs, hidden, gx) - 0.5,
                                "x1": _x_of(e - 1, steps, xs, hidden, gx) + 0.5,
                                "y0": y_x - 0.75, "y1": y_l + 0.5, "fillcolor": OKABE_ITO["sky"], "opacity": 0.15})
-    lay = _base_layout(labels, present, 330 + 70 * len(lanes), True)
+    zoom = 1.35 if present else 1.0
+    top = int(zoom * (40 + (75 if animate else 0) + 30))  # title, the controls, the readout
+    plot_h, bottom = int(zoom * 90 * len(lanes)), int(zoom * 150)  # the lanes; ticks, axis title, legend
+    lay = _base_layout(labels, present, 100, True)
+    legend_title = edge_title + (("   ·   " + _lab(labels, "edge_c")) if lstm else "")
     lay.update({
+        "height": top + plot_h + bottom,
+        "title": {**lay["title"], "y": 1 - 8 / (top + plot_h + bottom), "yanchor": "top", "yref": "container"},
         "xaxis": {"title": {"text": x_title}, "tickvals": [xs[i] for i in ticks],
                   "ticktext": [str(int(steps[i])) for i in ticks], "showgrid": False, "zeroline": False,
                   "range": [-0.8, n_slots - 0.2], "showline": False},
@@ -284,16 +290,17 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
                   "zeroline": False, "range": [y_x - 0.8, y_l + 0.55], "fixedrange": True, "showline": False,
                   "ticks": ""},
         "shapes": shapes, "annotations": [_readout(data, N - 1 - first, labels, fs)],
-        "hovermode": "closest", "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left",
-                                           "x": 0.0, "groupclick": "toggleitem", "font": {"size": fs - 1}},
-        "margin": {"l": 70, "r": 30, "t": 90 if present else 75, "b": 80},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -zoom * 62 / plot_h, "xanchor": "left", "x": 0.0,
+                   "font": {"size": fs - 1}, "title": {"text": legend_title, "side": "top"}},
+        "margin": {"l": 70, "r": 30, "t": top, "b": bottom},
     })
     frames = []
     if animate:
         frames = [{"name": str(k), "traces": colour_idx,
                    "data": [lit(lane, y, v, k) for lane, y, v in node_lanes],
                    "layout": {"annotations": [_readout(data, N - 1 - k, labels, fs)]}} for k in range(N)]
-        _controls(lay, data, steps, labels, fs, first, frame_ms)
+        _controls(lay, steps, labels, fs, first, frame_ms, 1 + (top - zoom * 42) / plot_h)
     return go.Figure(data=traces, layout=lay, frames=frames)
 
 
@@ -311,21 +318,21 @@ def _ticks(steps, xs, data, n_slots, px=PLOT_PX):
     return sorted(set(kept))
 
 
-def _controls(lay, data, steps, labels, fs, first, frame_ms):
-    """Play and pause buttons and a slider with one step per frame (its current value: the wave front's step)."""
+def _controls(lay, steps, labels, fs, first, frame_ms, y):
+    """Play and pause buttons and a slider with one step per frame (its current value: the wave front's step),
+    their tops at paper height y (above the plot)."""
     N = len(steps)
     still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": False},
             "transition": {"duration": 0}}
     lay["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
-                           "y": -0.5, "yanchor": "top", "pad": {"t": 0, "r": 10}, "font": {"size": fs - 1},
+                           "y": y, "yanchor": "top", "pad": {"t": 18, "r": 10}, "font": {"size": fs - 1},
                            "buttons": [{"label": _lab(labels, "play"), "method": "animate", "args": [None, play]},
                                        {"label": _lab(labels, "pause"), "method": "animate",
                                         "args": [[None], still]}]}]
-    lay["sliders"] = [{"active": first, "x": 0.2, "len": 0.8, "y": -0.5, "yanchor": "top", "pad": {"t": 0, "b": 0},
+    lay["sliders"] = [{"active": first, "x": 0.22, "len": 0.78, "y": y, "yanchor": "top", "pad": {"t": 0, "b": 0},
                        "currentvalue": {"visible": True, "prefix": _lab(labels, "step") + " t = ",
                                         "font": {"size": fs - 1, "color": "#444444"}},
                        "font": {"size": 8, "color": "rgba(0,0,0,0)"}, "ticklen": 4, "minorticklen": 2,
                        "steps": [{"label": str(int(steps[N - 1 - k])), "method": "animate",
                                   "args": [[str(k)], still]} for k in range(N)]}]
-    lay["margin"]["b"] = 190
