@@ -17,17 +17,19 @@ A client is one student's browser tab:
    widget (its id, kind, range or options, current value), as the frontend's
    widget manager does. A change is one widget set to a new value (a slider
    or number moved by a few steps, another option, a switched toggle or
-   tab) and a rerun that sends the values of all the page's widgets, the
-   current query string (the server updates it with ``page_info_changed``)
-   and the hashes of cached messages (a ForwardMsg the client already has
-   comes back as a ``ref_hash``, as for the browser). Every ``--page-every``
-   changes it opens another page (a preset or random settings) in the same
-   session, as a page link does.
-3. Between runs it waits a think time (uniform in 0.5..1.5 × ``--think``).
+   tab): the client writes it into its URL query (every widget of the app is
+   bound to the URL; the server's own updates arrive as
+   ``page_info_changed``) and sends a rerun with the values of all the
+   page's widgets, the query string and the hashes of the messages it has
+   cached (a ForwardMsg the client already has comes back as a
+   ``ref_hash``, as for the browser). Every ``--page-every`` changes it
+   opens another page (a preset or random settings) in the same session,
+   as a page link does.
+3. Between runs it waits a think time (uniform in 0.5..1.5 x ``--think``).
 
-A change is *confirmed* when the query string after the run holds the new
-value (every widget of the app is bound to the URL), so a run that ignored
-the new value is seen.
+A change is *seen* when the page drawn after it differs from the one before
+(the hashes of its charts and texts), so a run that ignored the new value
+shows up in the report ("changes seen / changes").
 
 Reported per N concurrent sessions over S seconds: script runs completed
 (page loads + changes), runs per second, errors (``exception`` elements in
@@ -662,15 +664,21 @@ class Client:
         st.context_info.url = f"http://{HOST}/{name}" + (f"?{query}" if query else "")
         return await self.rerun(st, kind)
 
-    async def change(self) -> bool:
-        """Set one widget to a new value and rerun with all the widgets' values, as the frontend does."""
-        cands = [w for w in self.widgets.values() if changeable(w)]
-        if not cands:
-            return False
-        w = self.rng.choice(cands)
-        v = new_value(w, self.rng)
-        w2 = dict(w, value=v)
-        s = widget_state(w2)
+    async def change(self, key: str | None = None, value=None) -> bool:
+        """Set one widget to a new value and rerun with all the widgets' values, as the frontend does.
+
+        key/value: that widget (by its URL key) and value; default a random widget and a nearby value.
+        """
+        if key is None:
+            cands = [w for w in self.widgets.values() if changeable(w)]
+            if not cands:
+                return False
+            w = self.rng.choice(cands)
+            v = new_value(w, self.rng)
+        else:
+            w = next(x for x in self.widgets.values() if x["key"] == key)
+            v = value
+        s = widget_state(dict(w, value=v))
         if s is None:
             return False
         states = dict(self.states)
@@ -906,7 +914,7 @@ def _f(x, fmt="{:.2f}", none="-"):
 
 def table(rows: list[dict], base_median: float | None, label: str = "") -> str:
     head = (f"{'setup':>10} {'N':>4} {'runs':>6} {'runs/s':>7} {'err':>4} {'p50 s':>6} {'p95 s':>6} {'p99 s':>6} "
-            f"{'p95/base':>8} {'conf':>9} {'srv cores':>9} {'RSS start':>9} {'peak':>6} {'end':>6} {'closed':>6} "
+            f"{'p95/base':>8} {'seen':>9} {'srv cores':>9} {'RSS start':>9} {'peak':>6} {'end':>6} {'closed':>6} "
             f"{'gen cores':>9}")
     lines = [head]
     for r in rows:

@@ -368,12 +368,24 @@ def continuing_windows(ids, batch_size: int, bptt: int, n: int, start: int = 0):
     every stream keeps going where it stopped (across epochs too, wrapping
     around the end of the corpus): a state carried along always meets the
     text that follows it. Yields (x, y), both (B, T) arrays with T = bptt.
+    n and start are ints ≥ 0; every argument is checked when it is called, not at the first window.
     """
     ids = _int_array(ids, 1, "ids")
     B, T = _positive_int(batch_size, "batch_size"), _positive_int(bptt, "bptt")
+    n, start = _count(n, "n"), _count(start, "start")
     size = len(ids) - 1  # inputs ids[:-1], targets ids[1:]
     if size // B < 1:
         raise ValueError(f"{len(ids)} ids cannot feed {B} streams; each stream needs an input and its target")
+    return _continuing(ids, B, T, n, start, size)
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be an int ≥ 0, got {value!r}")
+    return int(value)
+
+
+def _continuing(ids, B, T, n, start, size):
     offsets = np.arange(B)[:, None] * (size // B)  # (B, 1)
     for k in range(n):
         pos = (offsets + (start + k * T + np.arange(T))) % size  # (B, T)

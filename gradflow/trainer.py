@@ -25,6 +25,11 @@ page consume the same loop and can stop it at any time:
 Learning rate: DLFS2's schedule (lr ÷ 4 when the validation perplexity does
 not improve). When it does not improve, training continues from the best
 weights so far, so the weights kept at every epoch are the best ones.
+
+Divergence: a training loss that is inf/NaN or above MAX_LOSS (its perplexity
+overflows a float) for DIVERGED_STEPS steps in a row, or such a validation loss
+at the end of an epoch, raises `TrainingDiverged` (a ValueError) and ends the
+generator; the epoch events yielded before it hold the last good weights.
 """
 
 from __future__ import annotations
@@ -41,6 +46,33 @@ from gradflow.checks import as_rng, finite_float
 from gradflow.clipping import clip_coef, global_norm
 from gradflow.lm import LanguageModel, LMConfig, Net, check_ids, init_model, window_step, zero_state
 from gradflow.softmax import Workspace
+
+MAX_LOSS = math.log(np.finfo(np.float64).max)  # ≈ 709.78 nats: exp() of a larger mean loss overflows
+DIVERGED_STEPS = 10  # this many training losses in a row that are inf/NaN or > MAX_LOSS end the run
+
+
+class TrainingDiverged(ValueError):
+    """The loss became inf/NaN (or its perplexity overflows): the run cannot go on.
+
+    epoch, step: where it was detected (step = the optimizer steps so far); loss: the offending value.
+    """
+
+    def __init__(self, epoch: int, step: int, what: str, loss: float):
+        self.epoch, self.step, self.loss = epoch, step, loss
+        super().__init__(f"training diverged at epoch {epoch} step {step}: {what}")
+
+
+def _diverged(loss: float) -> bool:
+    return not loss <= MAX_LOSS  # True for inf and NaN too
+
+
+def _describe(loss: float) -> str:
+    return "inf/NaN" if not math.isfinite(loss) else f"{loss:.4g} nats a token (its perplexity overflows)"
+
+
+def perplexity(loss: float) -> float:
+    """exp(mean loss), inf where it overflows (NaN stays NaN)."""
+    return math.exp(loss) if loss <= MAX_LOSS else (math.inf if loss > MAX_LOSS else math.nan)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import streamlit as st
 from gradflow import cache, plots, presets, ui
 from gradflow.experiments import shipped
 from gradflow.experiments.flow import POWERS_MAX_H
-from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, run_sizes
+from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, picked_point, run_sizes
 from gradflow.page_params import VANISHING as PARAMS
 
 presets.open_preset(st.session_state, st.query_params, PARAMS)
@@ -17,20 +17,22 @@ page = ui.start("page1", PARAMS)
 tr = page.t
 
 
+def how(key: str) -> None:
+    """The collapsed derivation of what a chart shows."""
+    with st.expander(tr("ui.how"), icon=":material/function:"):
+        st.markdown(tr(f"how.{key}"))
+
+
 def _on_pick():
-    # A click on the gradient curve opens that step's Jacobian.
-    ev = st.session_state.get("fig_curves")
-    pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
-    if pts:
-        x = pts[0].get("x")
-        if isinstance(x, (int, float)) and np.isfinite(x):
-            st.session_state["jstep"] = int(x)
-            names = st.session_state.get("_gf_curve_cells", [])
-            k = pts[0].get("curve_number")
-            if isinstance(k, int) and 0 <= k < len(names):
-                st.session_state["jcell"] = names[k]
-            st.session_state["view"] = ui.option_label("view", "jacobian", st.session_state.get("lang", "en"))
-            st.session_state["_gf_picked"] = True
+    # A click on the gradient curve opens that step's Jacobian (drawn steps only: see picked_point).
+    picked = picked_point(st.session_state.get("fig_curves"), st.session_state.get("_gf_curve_T", MAX_T))
+    if picked:
+        st.session_state["jstep"] = picked[0]
+        names = st.session_state.get("_gf_curve_cells", [])
+        if picked[1] is not None and 0 <= picked[1] < len(names):
+            st.session_state["jcell"] = names[picked[1]]
+        st.session_state["view"] = ui.option_label("view", "jacobian", st.session_state.get("lang", "en"))
+        st.session_state["_gf_picked"] = True
 
 
 # ---------------------------------------------------------------- controls
@@ -133,7 +135,7 @@ tabs = page.tabs("view")
 with tabs["curves"]:
     if tabs["curves"].open and summ:
         theory = {tr(f"fig.curves.theory_{k}", cell=c.upper()): v for c in summ for k, v in cache.theory(runs[c]).items()}
-        st.session_state["_gf_curve_cells"] = list(summ)
+        st.session_state["_gf_curve_cells"], st.session_state["_gf_curve_T"] = list(summ), T_eff
         fig = plots.fig_gradient_norm(steps, {c: s["dh"] for c, s in summ.items()}, theory=theory, truncate=trunc,
                                       overflow={c: s["first_nonfinite"] for c, s in summ.items()},
                                       labels=labels_curve, present=page.present)
@@ -141,6 +143,7 @@ with tabs["curves"]:
         page.caption("cap.curves", r"\left\|\frac{\partial L}{\partial h_t}\right\| \le "
                      r"\prod_{s=t+1}^{T-1}\left\|\operatorname{diag}(f'(a_s))\,W_h\right\| "
                      r"\le (\gamma\,\sigma_{\max})^{T-1-t},\qquad \|W_h^k\|\sim\rho^k")
+        how("curves")
 
 with tabs["dw"]:
     if tabs["dw"].open and summ:
@@ -149,6 +152,7 @@ with tabs["dw"]:
         page.chart(fig, "dw", csv="dW_contrib")
         page.caption("cap.dw", r"\frac{\partial L}{\partial W_h} = \sum_t \delta_t\, h_{t-1}^{\top},"
                      r"\qquad \text{plotted: } \|\delta_t\, h_{t-1}^{\top}\|_F")
+        how("dw")
 
 with tabs["paths"]:
     if tabs["paths"].open:
@@ -163,6 +167,7 @@ with tabs["paths"]:
                          r" + \underbrace{\frac{\partial L}{\partial h_t}\odot o_t\odot\tanh'(c_t)}_{\text{injected at } t}"
                          r"\;=\; \underbrace{\Big(\prod_{s=t+1}^{T-1} f_s\Big)\odot\frac{\partial L}{\partial c_{T-1}}}"
                          r"_{\text{carried}} + \text{injected}")
+            how("paths")
         else:
             st.info(tr("page1.need_lstm"))
 
@@ -182,6 +187,7 @@ with tabs["spectrum"]:
             c3.metric(tr("readout.rate"), "—" if not np.isfinite(rate) else f"{rate:.3f}")
         page.caption("cap.eig", r"\rho(W_h) = \max_i |\lambda_i|,\qquad \sigma_{\max} = \|W_h\|_2 \ge \rho,"
                      r"\qquad \text{rate} = \exp\big(\text{slope of } \log\|\partial L/\partial h_{T-1-k}\|\big)")
+        how("eig")
         powers = {k: v for s in spec.values() for k, v in s["powers"].items()}
         if powers:
             K = len(next(iter(powers.values())))
@@ -204,6 +210,7 @@ with tabs["phase"]:
                                       labels=page.labels("fig.phase", ("title", "x", "y", "z")), present=page.present)
             page.chart(fig, "phase", csv="phase_map")
             page.caption("cap.phase")
+            how("phase")
             st.caption(tr("page1.phase_sizes", T=info["T"], H=info["H"]))
         except ValueError as e:
             page.error(e)
@@ -216,6 +223,7 @@ with tabs["inputs"]:
             page.chart(fig, "attr", csv="input_attribution")
             page.caption("cap.attr", r"\left\|\frac{\partial L}{\partial x_t}\right\| = "
                          r"\left\|W_{ih}^{\top}\,\delta_t\right\|")
+            how("attr")
         else:
             st.info(tr("page1.need_ptb"))
 
@@ -247,6 +255,7 @@ with tabs["jacobian"]:
                          r"\operatorname{diag}\big(f'(a_t)\big)\,W_h \;(\text{RNN}),\quad "
                          r"J_t = \frac{\partial (h_t, c_t)}{\partial (h_{t-1}, c_{t-1})} \;(\text{LSTM}),\quad "
                          r"\lambda_{t-1} = J_t^{\top}\lambda_t")
+            how("jac")
         except ValueError as e:
             page.error(e)
 

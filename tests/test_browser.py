@@ -101,13 +101,20 @@ FONT_SIZES_JS = r"""
       .map((el) => [parseFloat(getComputedStyle(el).fontSize), (el.value || el.textContent).trim().slice(0, 40)]);
   }
   // Every other visible piece of text on the page (charts draw their own fonts; icons are glyphs).
+  // Sub- and superscripts of an equation are smaller by design (0.7 of it): measured as their size / 0.7.
+  // (KaTeX's MathML copy is for screen readers: clipped to 1 px, not shown.)
   out['any visible text'] = [];
   const walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement, txt = n.textContent.replace(/[\u200b\s]/g, '');
-    if (!txt || !el || el.closest('.js-plotly-plot, [data-testid="stIconMaterial"], [data-testid="stHtml"]')) continue;
+    if (!txt || !el || el.closest('.js-plotly-plot, .katex-mathml, [data-testid="stIconMaterial"], [data-testid="stHtml"]')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.fontFamily.includes('Material')) continue;
     const r = el.getBoundingClientRect();
-    if (r.width > 0 && r.height > 0) out['any visible text'].push([parseFloat(getComputedStyle(el).fontSize), txt.slice(0, 40)]);
+    if (r.width > 0 && r.height > 0) {
+      const script = el.closest('.katex .msupsub, .katex .mfrac .vlist .sizing') ? 0.7 : 1;
+      out['any visible text'].push([parseFloat(cs.fontSize) / script, txt.slice(0, 40)]);
+    }
   }
   const sb = document.querySelector('[data-testid="stSidebar"]');
   out.sidebar_width = sb ? sb.getBoundingClientRect().width : null;

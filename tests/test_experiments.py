@@ -11,7 +11,7 @@ from gradflow.experiments import clipping as exp_clip
 from gradflow.experiments import gates as exp_gates
 from gradflow.experiments.flow import (PHASE_RHOS, FlowSettings, build, largest_block_radius, phase_map, run,
                                        summarize, theory)
-from gradflow.experiments.vanishing import VanishingSettings, capped_T, run_sizes
+from gradflow.experiments.vanishing import VanishingSettings, capped_T, picked_point, run_sizes
 from gradflow.spectral import gate_blocks, spectral_radius
 
 
@@ -138,3 +138,15 @@ def test_unit_selection_and_saturation():
     assert u.tolist() == [2, 3, 4, 5] and notes[0][0] == "page3.first_clamped"
     sat = exp_gates.saturation({"f": np.array([0.05, 0.5, 0.95, 0.99]), "g": np.array([-0.95, 0.0])})
     assert sat == {"f": (0.25, 0.5), "g": (0.5, 0.0)}
+
+
+@pytest.mark.parametrize("x", [-5, 600, 100, 1e300, float("nan"), float("inf"), True, "3", None, 2.5])
+def test_a_forged_chart_click_outside_the_drawn_steps_is_ignored(x):
+    assert picked_point({"selection": {"points": [{"x": x, "curve_number": 0}]}}, T=100) is None
+
+
+def test_a_chart_click_gives_its_step_and_curve():
+    assert picked_point({"selection": {"points": [{"x": 42, "curve_number": 2}]}}, T=100) == (42, 2)
+    assert picked_point({"selection": {"points": [{"x": 0.0, "curve_number": "x"}]}}, T=100) == (0, None)
+    for ev in (None, {}, {"selection": None}, {"selection": {"points": []}}, {"selection": {"points": ["a"]}}, "x"):
+        assert picked_point(ev, T=100) is None

@@ -244,9 +244,10 @@ def assert_readable_log_axis(where: str, ax) -> None:
 
 def _heat_cols(grads):
     U, n = 4, 8
-    return {name: {"panels": {g: rng.uniform(0, 1, (U, n)) for g in ("i", "f", "g", "o")} | {"c": rng.normal(size=(U, n)),
-                                                                                             "h": rng.uniform(-1, 1, (U, n))},
-                   "units": list(range(U)), "grad": g} for name, g in grads.items()}
+    def panels():
+        return {g: rng.uniform(0, 1, (U, n)) for g in "ifgo"} | {"c": rng.normal(size=(U, n)),
+                                                                 "h": rng.uniform(-1, 1, (U, n))}
+    return {name: {"panels": panels(), "units": list(range(U)), "grad": g} for name, g in grads.items()}
 
 
 # Every figure function on typical data (several cases where the data decide the axis). A new figure
@@ -370,17 +371,19 @@ def test_eigenvalue_blocks_each_have_their_own_colour_and_symbol():
     assert set(colors) <= set(plots.OKABE_ITO.values())
     assert pts[0].marker.color == plots.CELL_COLOR["rnn"]
     only_lstm = plots.fig_eigenvalues({n: ev for n in names[1:5]})
-    assert len({tr.marker.color for tr in only_lstm.data[1:]}) == 4 == len({tr.marker.symbol for tr in only_lstm.data[1:]})
+    pts = only_lstm.data[1:]
+    assert len({tr.marker.color for tr in pts}) == 4 == len({tr.marker.symbol for tr in pts})
 
 
 def test_gate_heatmap_gradient_rows_share_one_y_range():
-    fig = plots.fig_gate_heatmaps(list("abcdefgh"), _heat_cols({"trained": curve(0.5)[:8], "random": 0.01 * curve(0.9)[:8]}), 3)
+    grads = {"trained": curve(0.5)[:8], "random": 0.01 * curve(0.9)[:8]}  # two decades apart
+    fig = plots.fig_gate_heatmaps(list("abcdefgh"), _heat_cols(grads), 3)
     n_rows = 7  # i f g o c h grad
     first, second = fig.layout[f"yaxis{n_rows}"], fig.layout[f"yaxis{2 * n_rows}"]
     assert first.type == second.type == "log"
     assert second.matches == f"y{n_rows}"  # zooming one zooms both
     lo, hi = first.range
-    grads = np.concatenate([curve(0.5)[:8], 0.01 * curve(0.9)[:8]])
+    grads = np.concatenate(list(grads.values()))
     assert lo < np.log10(grads.min()) and hi >= np.log10(grads.max())  # both columns' bars fit, none at zero height
 
 

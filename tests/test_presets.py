@@ -58,3 +58,4 @@ def test_an_unknown_preset_marker_is_dropped_without_harm():
     at = open_page(PRESETS[0].page, {MARKER: "<b>nope</b>", "rho": "0.5"})
     ok(at)
     assert MARKER not in at.query_params and at.slider(key="rho").value == 0.5
+

@@ -223,40 +223,28 @@ def sigma_max(params: dict) -> float:
 
 
 def theory(s: FlowSettings, flow: bptt.Flow, params: dict) -> dict:
-    """The theory lines of the gradient chart for one cell, each drawn only where it holds: key -> (T,).
+    """The theory line of the gradient chart for one RNN, drawn only where it holds: key -> (T,).
 
-    All are anchored at the last step, k = T−1−t steps back, and drawn for a
-    loss at the last step only (with a loss at every step ‖∂L/∂h_t‖ sums many
-    terms and no single-term bound applies):
+    Anchored at the last step, k = T−1−t steps back, and drawn for a loss at
+    the last step only (with a loss at every step ‖∂L/∂h_t‖ sums many terms
+    and no single-term bound applies):
     - "rho_exact": ‖∂L/∂h_{T−1}‖ ρ^k, exact for the linear RNN with orthogonal
       W_h (all singular values of ρQ are ρ);
     - "pascanu" (other RNNs): Pascanu et al.'s bound ‖∂L/∂h_{T−1}‖ (γ σ_max)^k;
-      "pascanu_rho" when σ_max = ρ and γ = 1 (a normal W_h), where it coincides with ρ^k;
-    - "jacobian" (LSTM, GRU): ‖λ_{T−1}‖ ∏_{s>t} ‖J_s‖₂ with the measured norms
-      of the step Jacobians of the state (h, c) for the LSTM, h for the GRU: a
-      bound on ‖(∂L/∂h_t, ∂L/∂c_t)‖. Skipped above JAC_ALL_STEPS_BUDGET.
+      "pascanu_rho" when σ_max = ρ and γ = 1 (a normal W_h), where it coincides with ρ^k.
+    The gated cells get none here: their own bounds are on their tabs (∏f on
+    the LSTM paths tab, the measured step-Jacobian norms on the Jacobian tab).
     """
-    T, H = flow.T, flow.hs.shape[2]
-    if s.loss != "last" or not flow.finite:
+    if s.cell != "rnn" or s.loss != "last" or not flow.finite:
         return {}
-    k = np.arange(T - 1, -1, -1, dtype=np.float64)
+    k = np.arange(flow.T - 1, -1, -1, dtype=np.float64)
     dh_T = float(flow.dh_norm[-1, 0])
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        if s.cell == "rnn":
-            if s.nonlinearity == "linear" and s.kind == "orthogonal" and s.weights == "random":
-                return {"rho_exact": dh_T * spectral.rho_power(s.rho, k)}
-            gamma, sig = spectral.GAMMA.get(s.nonlinearity, 1.0), sigma_max(params)
-            key = "pascanu_rho" if gamma == 1.0 and abs(sig - s.rho) <= 1e-9 * max(s.rho, 1.0) else "pascanu"
-            return {key: dh_T * spectral.pascanu_bound(sig, gamma, k)}
-        S = 2 * H if s.cell == "lstm" else H
-        if T * S * S > JAC_ALL_STEPS_BUDGET:
-            return {}
-        with single_thread():
-            norms = jacobians.state_jacobian_norms(flow, params)[:, 0]  # (T,) ‖J_s‖, J_0 acts on the initial state
-        lam_T = float(np.hypot(dh_T, flow.dc_norm[-1, 0])) if s.cell == "lstm" else dh_T
-        logs = np.zeros(T)
-        logs[:-1] = np.cumsum(np.log(norms[:0:-1]))[::-1]  # log ∏_{s=t+1}^{T−1} ‖J_s‖
-        return {"jacobian": lam_T * np.exp(logs)}
+    with np.errstate(over="ignore", under="ignore"):
+        if s.nonlinearity == "linear" and s.kind == "orthogonal" and s.weights == "random":
+            return {"rho_exact": dh_T * spectral.rho_power(s.rho, k)}
+        gamma, sig = spectral.GAMMA.get(s.nonlinearity, 1.0), sigma_max(params)
+        key = "pascanu_rho" if gamma == 1.0 and abs(sig - s.rho) <= 1e-9 * max(s.rho, 1.0) else "pascanu"
+        return {key: dh_T * spectral.pascanu_bound(sig, gamma, k)}
 
 
 def phase_map(s: FlowSettings, model: LanguageModel | None = None):

@@ -100,3 +100,18 @@ def run_sizes(s: VanishingSettings, cells: tuple, sentence_len: int, model_H: di
     T_req = sentence_len or s.T
     T = min(capped_T(T_req, H_of[c], len(cells)) for c in cells) if cells else T_req
     return T, H_of
+
+
+def picked_point(event, T: int) -> tuple[int, int | None] | None:
+    """(step, curve number) of a click on the gradient chart, or None.
+
+    event: Streamlit's plotly selection state ({"selection": {"points": [...]}}).
+    A forged event may carry anything: only an integer step 0 … T−1 is taken.
+    """
+    pts = ((event or {}).get("selection") or {}).get("points") or [] if isinstance(event, dict) else []
+    if not pts or not isinstance(pts[0], dict):
+        return None
+    x, k = pts[0].get("x"), pts[0].get("curve_number")
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= T - 1 or x != int(x):
+        return None
+    return int(x), (k if isinstance(k, int) and not isinstance(k, bool) else None)

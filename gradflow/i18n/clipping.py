@@ -43,8 +43,8 @@ TEXT = {
     "fig.pnorm.before": {"en": "before clipping", "ko": "클리핑 전"},
     "fig.pnorm.after": {"en": "after clipping", "ko": "클리핑 후"},
     "cap.pnorm": {"en": "Norm clipping lowers every bar by the same factor (cosine 1); value clipping cuts the "
-                        "largest entries most, so the direction changes (cosine < 1). The log axis starts a decade below "
-                        "the smallest bar, and each bar is labelled with its value.",
+                        "largest entries most, so the direction changes (cosine < 1). The log axis starts a decade "
+                        "below the smallest bar, and each bar is labelled with its value.",
                   "ko": "노름 클리핑은 모든 막대를 같은 비율로 낮춥니다(코사인 1). 값 클리핑은 큰 성분을 더 많이 "
                         "잘라 방향이 바뀝니다(코사인 < 1). 로그 축은 가장 작은 막대보다 한 자릿수 아래에서 시작하고, "
                         "막대마다 값을 적었습니다."},

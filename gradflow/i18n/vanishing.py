@@ -148,17 +148,18 @@ TEXT = {
     "fig.curves.theory_pascanu_rho": {"en": "bound (γσ_max)^k = ρ^k ({cell}: σ_max = ρ)",
                                       "ko": "상한 (γσ_max)^k = ρ^k ({cell}: σ_max = ρ)"},
     "fig.curves.theory_pascanu": {"en": "bound (γσ_max)^k ({cell})", "ko": "상한 (γσ_max)^k ({cell})"},
-    "fig.curves.theory_jacobian": {"en": "bound ∏‖J_s‖ ({cell}, measured)", "ko": "상한 ∏‖J_s‖ ({cell}, 측정값)"},
     "cap.curves": {
         "en": "Read from right (the loss) to left. A straight line on this log axis is geometric decay or "
               "growth. The grey lines, drawn for a loss at the last step only, start where the curve starts: "
-              "ρ^k where it is exact (a linear RNN with orthogonal W_h), Pascanu's bound (γσ_max)^k for the RNN, "
-              "and for the gated cells the product of their measured step-Jacobian norms; every curve stays "
-              "below its bound. Click a point to open that step's Jacobian.",
+              "ρ^k where it is exact (a linear RNN with orthogonal W_h), else Pascanu's bound (γσ_max)^k for "
+              "the RNN, which the curve never crosses. The gated cells' own bounds are on their tabs: ∏f on "
+              "LSTM paths, the measured step-Jacobian norms on Step Jacobian. Click a point to open that "
+              "step's Jacobian.",
         "ko": "오른쪽(손실)에서 왼쪽으로 읽으세요. 로그 축의 직선은 기하급수적 감소나 증가입니다. 회색 선은 "
-              "손실이 마지막 단계에만 있을 때 곡선과 같은 점에서 시작합니다. 정확한 경우(직교 W_h 의 선형 RNN)의 "
-              "ρ^k, RNN의 파스카누 상한 (γσ_max)^k, 게이트 셀은 측정한 단계별 야코비안 노름의 곱입니다. 모든 "
-              "곡선은 자기 상한 아래에 있습니다. 점을 누르면 그 단계의 야코비안이 열립니다."},
+              "손실이 마지막 단계에만 있을 때 곡선과 같은 점에서 시작합니다. 정확한 경우(직교 W_h 의 선형 RNN)"
+              "에는 ρ^k, 그 밖의 RNN은 곡선이 결코 넘지 않는 파스카누 상한 (γσ_max)^k 입니다. 게이트 셀의 "
+              "상한은 각 탭에 있습니다: LSTM 경로 탭의 ∏f, 단계 야코비안 탭의 측정된 야코비안 노름. 점을 누르면 "
+              "그 단계의 야코비안이 열립니다."},
     "fig.dw.title": {"en": "Which steps ∂L/∂W_h learns from", "ko": "∂L/∂W_h 가 배우는 단계"},
     "fig.dw.x": {"en": "time step t", "ko": "시간 단계 t"},
     "fig.dw.y": {"en": "‖step-t term of ∂L/∂W_h‖ (log)", "ko": "∂L/∂W_h 의 t 단계 항 노름 (로그)"},
@@ -166,7 +167,8 @@ TEXT = {
                      "nothing and long-range dependencies are not learned.",
                "ko": "가중치 기울기는 단계별 항의 합입니다. ‖∂L/∂h_t‖ 가 사라지면 앞쪽 단계는 아무것도 "
                      "보태지 못해 장기 의존성을 배우지 못합니다."},
-    "fig.paths.title": {"en": "LSTM: cell-state path vs hidden path", "ko": "LSTM: 셀 상태 경로 대 은닉 경로"},
+    "fig.paths.title": {"en": "LSTM: ∂L/∂c_t = carried by ∏f + injected through h",
+                        "ko": "LSTM: ∂L/∂c_t = ∏f 로 전달된 부분 + h 를 통해 주입된 부분"},
     "fig.paths.x": {"en": "time step t", "ko": "시간 단계 t"},
     "fig.paths.y": {"en": "norm (log)", "ko": "노름 (로그)"},
     "fig.paths.dc": {"en": "‖∂L/∂c_t‖", "ko": "‖∂L/∂c_t‖"},
@@ -232,4 +234,90 @@ TEXT = {
                       "상태는 (h, c) 이므로 단계 야코비안은 둘을 합친 2H × 2H 행렬이고, c → c 블록은 셀 경로인 "
                       "diag(f_t) 입니다. 이 야코비안들의 누적 곱(전치)을 마지막 단계의 손실 기울기에 적용하면 "
                       "앞선 모든 단계의 ∂L/∂h 가 정확히 나옵니다."},
+    # ---- "how is this computed?" (one step of the chain rule, DLFS2 ch. 6 / CS224N notation) --------
+    "how.curves": {
+        "en": "Forward, the RNN stores every state: $h_t = \\tanh(W_h h_{t-1} + W_x x_t + b)$. Backward, "
+              "one step of the chain rule is\n\n"
+              "$$\\frac{\\partial L}{\\partial h_{t-1}} = W_h^{\\top}\\Big(\\frac{\\partial L}{\\partial h_t}"
+              "\\odot (1 - h_t^2)\\Big) + \\frac{\\partial L_{t-1}}{\\partial h_{t-1}}$$\n\n"
+              "so each step back multiplies the gradient by $J_t^{\\top} = W_h^{\\top}\\,\\mathrm{diag}(1-h_t^2)$, "
+              "whose norm is at most $\\gamma\\,\\sigma_{\\max}$ ($\\gamma = 1$ for tanh). After $k$ steps: "
+              "at most $(\\gamma\\sigma_{\\max})^k$. gradflow runs this loop exactly, from $t = T-1$ down to 0, "
+              "in float64; the LSTM and the GRU do the same with their gates (see the Jacobian tab).",
+        "ko": "순전파에서 RNN은 모든 상태 $h_t = \\tanh(W_h h_{t-1} + W_x x_t + b)$ 를 저장합니다. 역전파에서 "
+              "연쇄 법칙 한 단계는\n\n"
+              "$$\\frac{\\partial L}{\\partial h_{t-1}} = W_h^{\\top}\\Big(\\frac{\\partial L}{\\partial h_t}"
+              "\\odot (1 - h_t^2)\\Big) + \\frac{\\partial L_{t-1}}{\\partial h_{t-1}}$$\n\n"
+              "이므로, 한 단계 거슬러 갈 때마다 기울기에 $J_t^{\\top} = W_h^{\\top}\\,\\mathrm{diag}(1-h_t^2)$ 가 "
+              "곱해지고 그 노름은 최대 $\\gamma\\,\\sigma_{\\max}$ (tanh 는 $\\gamma = 1$) 입니다. $k$ 단계 뒤에는 "
+              "최대 $(\\gamma\\sigma_{\\max})^k$. gradflow는 이 반복을 $t = T-1$ 부터 0 까지 float64 로 정확히 "
+              "계산하며, LSTM과 GRU도 게이트와 함께 같은 일을 합니다(야코비안 탭 참고)."},
+    "how.dw": {
+        "en": "$W_h$ is shared by every step, so its gradient is a sum over steps: "
+              "$\\frac{\\partial L}{\\partial W_h} = \\sum_t \\delta_t\\, h_{t-1}^{\\top}$ with "
+              "$\\delta_t = \\frac{\\partial L}{\\partial h_t} \\odot (1 - h_t^2)$ (RNN; for the gated cells "
+              "$\\delta_t$ holds the gradients of the gate pre-activations). The chart draws each term's size "
+              "$\\|\\delta_t h_{t-1}^{\\top}\\|_F$: a step whose $\\delta_t$ has vanished teaches $W_h$ nothing.",
+        "ko": "$W_h$ 는 모든 단계가 공유하므로 그 기울기는 단계별 항의 합입니다: "
+              "$\\frac{\\partial L}{\\partial W_h} = \\sum_t \\delta_t\\, h_{t-1}^{\\top}$, "
+              "$\\delta_t = \\frac{\\partial L}{\\partial h_t} \\odot (1 - h_t^2)$ (RNN; 게이트 셀은 "
+              "$\\delta_t$ 가 게이트 사전 활성의 기울기). 그림은 각 항의 크기 $\\|\\delta_t h_{t-1}^{\\top}\\|_F$ "
+              "를 그립니다. $\\delta_t$ 가 사라진 단계는 $W_h$ 에 아무것도 가르치지 못합니다."},
+    "how.paths": {
+        "en": "The LSTM: $c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$, $h_t = o_t \\odot \\tanh(c_t)$. "
+              "The chain rule through $c$ gives\n\n"
+              "$$\\frac{\\partial L}{\\partial c_t} = f_{t+1} \\odot \\frac{\\partial L}{\\partial c_{t+1}} + "
+              "\\frac{\\partial L}{\\partial h_t} \\odot o_t \\odot (1 - \\tanh^2 c_t)$$\n\n"
+              "Unrolled from the last step, the first term alone gives the carried part "
+              "$(\\prod_{s>t} f_s) \\odot \\frac{\\partial L}{\\partial c_{T-1}}$; the second term, added at "
+              "every step and carried back by the later forget gates, is the injected part. Their sum is "
+              "exactly the drawn $\\|\\partial L/\\partial c_t\\|$.",
+        "ko": "LSTM: $c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$, $h_t = o_t \\odot \\tanh(c_t)$. "
+              "$c$ 를 거치는 연쇄 법칙은\n\n"
+              "$$\\frac{\\partial L}{\\partial c_t} = f_{t+1} \\odot \\frac{\\partial L}{\\partial c_{t+1}} + "
+              "\\frac{\\partial L}{\\partial h_t} \\odot o_t \\odot (1 - \\tanh^2 c_t)$$\n\n"
+              "입니다. 마지막 단계부터 첫 항만 펼치면 전달분 "
+              "$(\\prod_{s>t} f_s) \\odot \\frac{\\partial L}{\\partial c_{T-1}}$ 이 되고, 매 단계 더해져 이후의 "
+              "망각 게이트로 전달되는 둘째 항이 주입분입니다. 둘의 합이 그려진 $\\|\\partial L/\\partial c_t\\|$ "
+              "와 정확히 같습니다."},
+    "how.eig": {
+        "en": "Each gate block of $W_h$ (one for the RNN, $i, f, g, o$ for the LSTM, $r, z, n$ for the GRU) "
+              "is an $H \\times H$ matrix; its eigenvalues come from `numpy.linalg.eigvals`, "
+              "$\\rho = \\max_i |\\lambda_i|$, and $\\sigma_{\\max}$ is its largest singular value (SVD). "
+              "$\\|W^k\\|_2$ is computed power by power; for a normal matrix it equals $\\rho^k$.",
+        "ko": "$W_h$ 의 각 게이트 블록(RNN 1개, LSTM $i, f, g, o$, GRU $r, z, n$)은 $H \\times H$ 행렬입니다. "
+              "고유값은 `numpy.linalg.eigvals` 로, $\\rho = \\max_i |\\lambda_i|$, $\\sigma_{\\max}$ 는 최대 "
+              "특이값(SVD)입니다. $\\|W^k\\|_2$ 는 거듭제곱마다 계산하며, 정규 행렬이면 $\\rho^k$ 와 같습니다."},
+    "how.phase": {
+        "en": "The same experiment (same seed, inputs and loss) is run for 31 radii at once: with "
+              "$W_h = \\rho W_1$, every step's $h W_h^{\\top} = \\rho\\,(h W_1^{\\top})$, so all radii share one "
+              "matrix product per step. Each column is one radius; the colour at row $k$ is "
+              "$\\log_{10}\\|\\partial L/\\partial h_{T-1-k}\\|$.",
+        "ko": "같은 실험(같은 시드, 입력, 손실)을 31개의 반지름에 대해 한 번에 돌립니다. $W_h = \\rho W_1$ 이면 "
+              "각 단계의 $h W_h^{\\top} = \\rho\\,(h W_1^{\\top})$ 이므로 모든 반지름이 단계마다 행렬곱 하나를 "
+              "공유합니다. 열 하나가 반지름 하나이고, $k$ 행의 색은 $\\log_{10}\\|\\partial L/\\partial h_{T-1-k}\\|$ "
+              "입니다."},
+    "how.attr": {
+        "en": "The input enters through $W_x$: $\\frac{\\partial L}{\\partial x_t} = W_x^{\\top} \\delta_t$ with "
+              "$\\delta_t$ the gradient of step $t$'s pre-activation. A word whose $\\delta_t$ vanished gets "
+              "no credit for the loss.",
+        "ko": "입력은 $W_x$ 로 들어옵니다: $\\frac{\\partial L}{\\partial x_t} = W_x^{\\top} \\delta_t$, "
+              "$\\delta_t$ 는 $t$ 단계 사전 활성의 기울기입니다. $\\delta_t$ 가 사라진 단어는 손실에 대한 "
+              "기여를 인정받지 못합니다."},
+    "how.jac": {
+        "en": "RNN: $J_t = \\partial h_t/\\partial h_{t-1} = \\mathrm{diag}(1 - h_t^2)\\, W_h$. GRU: the same "
+              "with its gates, $h_t = (1-z_t) \\odot n_t + z_t \\odot h_{t-1}$. LSTM: the state is $(h, c)$, so "
+              "$J_t$ is $2H \\times 2H$ with blocks $\\partial c_t/\\partial c_{t-1} = \\mathrm{diag}(f_t)$, "
+              "$\\partial c_t/\\partial h_{t-1}$ (through $i, f, g$), $\\partial h_t/\\partial h_{t-1}$ and "
+              "$\\partial h_t/\\partial c_{t-1}$ (through $o$ and $\\tanh c_t$). The gradient of the state obeys "
+              "$\\lambda_{t-1} = J_t^{\\top} \\lambda_t$; the running product $\\|J_t \\cdots J_s\\|_2$ bounds how "
+              "much of it survives from $t$ back to $s$.",
+        "ko": "RNN: $J_t = \\partial h_t/\\partial h_{t-1} = \\mathrm{diag}(1 - h_t^2)\\, W_h$. GRU: 게이트를 "
+              "포함해 같으며 $h_t = (1-z_t) \\odot n_t + z_t \\odot h_{t-1}$. LSTM: 상태가 $(h, c)$ 이므로 $J_t$ "
+              "는 $2H \\times 2H$ 이고 블록은 $\\partial c_t/\\partial c_{t-1} = \\mathrm{diag}(f_t)$, "
+              "$\\partial c_t/\\partial h_{t-1}$ ($i, f, g$ 경유), $\\partial h_t/\\partial h_{t-1}$, "
+              "$\\partial h_t/\\partial c_{t-1}$ ($o$ 와 $\\tanh c_t$ 경유) 입니다. 상태의 기울기는 "
+              "$\\lambda_{t-1} = J_t^{\\top} \\lambda_t$ 를 따르고, 누적 곱 $\\|J_t \\cdots J_s\\|_2$ 는 $t$ 에서 "
+              "$s$ 까지 살아남는 양의 상한입니다."},
+    "ui.how": {"en": "How is this computed?", "ko": "어떻게 계산하나요?"},
 }

@@ -322,8 +322,8 @@ def _controls(lay, steps, labels, fs, first, frame_ms, y):
     """Play and pause buttons and a slider with one step per frame (its current value: the wave front's step),
     their tops at paper height y (above the plot)."""
     N = len(steps)
-    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": False},
+    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+    play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": True},
             "transition": {"duration": 0}}
     lay["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
                            "y": y, "yanchor": "top", "pad": {"t": 18, "r": 10}, "font": {"size": fs - 1},
