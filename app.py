@@ -20,6 +20,7 @@ try:
                                   labels=page.labels("fig.home", ("title", "x", "y", "overflow")), present=page.present)
     page.chart(fig, "home", csv="rnn_lstm_gru_gradient_norm")
     page.caption("cap.home")
+    page.how("home")
 except ValueError as e:
     page.error(e)
 

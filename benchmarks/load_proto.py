@@ -217,6 +217,7 @@ class Monitor:
         wall = (self.t1 or time.monotonic()) - self.t0
         cpu = None if self.cpu0 is None or self.cpu1 is None else self.cpu1 - self.cpu0
         return {"server_cpu_s": cpu, "server_cores": None if cpu is None else cpu / max(wall, 1e-9),
+                "wall_monitored_s": wall,
                 "server_rss_peak_mb": max(self.rss) if self.rss else None,
                 "generator_cores": (self.me1 - self.me0) / max(wall, 1e-9)}
 
@@ -825,6 +826,9 @@ async def run_load(ws_url: str, n: int, seconds: float, *, pid: int | None = Non
          "cache_refs": stats.cache_refs, "mb_in": stats.bytes_in / 2**20,
          "server_rss_start_mb": rss_start, "server_rss_end_mb": rss_end, "server_rss_closed_mb": rss_closed,
          **mon.result()}
+    # Server CPU seconds per run: what a run costs whatever else the machine does;
+    # capacity ~ cores the server can have / this.
+    r["server_cpu_per_run_s"] = r["server_cpu_s"] / len(runs) if runs and r["server_cpu_s"] is not None else None
     return r
 
 
@@ -923,6 +927,7 @@ def table(rows: list[dict], base_median: float | None, label: str = "") -> str:
             f"{r.get('setup', label):>10} {r['sessions']:>4} {r['runs']:>6} {r['runs_per_s']:>7.2f} {r['errors']:>4} "
             f"{_f(r['p50_s']):>6} {_f(r['p95_s']):>6} {_f(r['p99_s']):>6} {_f(ratio, '{:.1f}x'):>8} "
             f"{r['changes_seen']:>4}/{r['changes']:<4} {_f(r['server_cores']):>9} "
+            f"{_f(r.get('server_cpu_per_run_s'), '{:.3f}'):>9} "
             f"{_f(r['server_rss_start_mb'], '{:.0f}'):>9} {_f(r['server_rss_peak_mb'], '{:.0f}'):>6} "
             f"{_f(r['server_rss_end_mb'], '{:.0f}'):>6} {_f(r['server_rss_closed_mb'], '{:.0f}'):>6} "
             f"{r['generator_cores']:>9.2f}")

@@ -5,7 +5,9 @@ checkpointed after every epoch; eval: its perplexity on a PTB split; flow: the
 per-step gradient norms of one BPTT run; gradhist: the gradient-norm
 histograms the app's clipping page reads. train, eval and gradhist show a
 progress bar (`Progress`). Errors print one line to stderr and exit with
-status 2; there is no traceback.
+status 2; there is no traceback. Output paths are checked and locked before any
+work, and a file of another kind is never overwritten (gradflow.outfiles).
+Ctrl-C exits with 130, SIGTERM with 143, both after removing temporary files.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ import time
 
 import numpy as np
 
-from gradflow import checkpoint
+from gradflow import checkpoint, outfiles
+from gradflow.bptt import flow_memory_bytes
 from gradflow.checks import CELLS
 from gradflow.data import load_ids, load_vocab
 from gradflow.experiments.flow import UPSTREAMS, FlowSettings, run
 from gradflow.gradstats import gradient_norm_histogram
 from gradflow.lm import LMConfig
-from gradflow.trainer import TrainConfig, evaluate, train
+from gradflow.trainer import TrainConfig, TrainingDiverged, evaluate, train
+
+MAX_MEMORY_GB = 4.0  # flow's default --max-memory
 
 
 def _positive_int(text):
@@ -147,12 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the loss gradient's direction at the last step: random, or W_h's most amplified one")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    f.add_argument("--max-memory", type=_float, default=MAX_MEMORY_GB, metavar="GB",
+                   help="refuse a run that needs more memory than this (estimated before it starts)")
+    f.add_argument("--force", action="store_true", help="let --csv replace a file that is not a flow CSV")
 
     g = sub.add_parser("gradhist", help="histogram of global gradient norms over PTB batches (for the app)")
     g.add_argument("checkpoint")
     g.add_argument("--out", required=True, help="JSON file to write")
     g.add_argument("--batches", type=_positive_int, default=200)
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--force", action="store_true", help="let --out replace a file that is not a gradhist JSON")
     return p
 
 
@@ -209,6 +218,16 @@ def train_config(a) -> TrainConfig:
 
 def cmd_train(a) -> int:
     cfg = train_config(a)
+    with outfiles.guarded(a.out, "checkpoint", "--out"), np.errstate(all="ignore"):  # divergence is reported below
+        try:
+            return _train(a, cfg)
+        except TrainingDiverged as err:
+            kept = (f"the last good checkpoint is kept in {a.out}" if os.path.exists(a.out) else
+                    f"nothing was saved to {a.out} (no epoch ended before it)")
+            raise ValueError(f"{err}; {kept}. Lower --lr" + (" or drop --no-clip" if a.no_clip else "")) from None
+
+
+def _train(a, cfg) -> int:
     vocab = load_vocab()
     resume = None
     if os.path.exists(a.out):
@@ -294,6 +313,17 @@ def flow_table(a):
 
 
 def cmd_flow(a) -> int:
+    need = flow_memory_bytes(a.cell, a.T, a.B, a.D or a.H, a.H) + 400 * a.T  # + the table's Python rows
+    if need > a.max_memory * 1e9:
+        raise ValueError(f"this run needs about {outfiles.human_bytes(need)}; the limit is {a.max_memory:g} GB (--max-memory): "
+                         "make -T, -B, -H or -D smaller")
+    if not a.csv:
+        return _flow(a)
+    with outfiles.guarded(a.csv, "csv", "--csv", a.force):
+        return _flow(a)
+
+
+def _flow(a) -> int:
     header, rows, fl = flow_table(a)
     print(f"{a.cell} T={a.T} H={a.H} D={a.D or a.H} B={a.B} rho={a.rho:g} kind={a.kind} loss={a.loss} "
           f"seed={a.seed}" + (f" truncate={a.truncate}" if a.truncate else "")
@@ -307,30 +337,29 @@ def cmd_flow(a) -> int:
     if last > 0 and math.isfinite(first) and math.isfinite(last):
         print(f"||dL/dh_0|| / ||dL/dh_{a.T - 1}|| = {first / last:.6e}")
     if a.csv:
-        folder = os.path.dirname(os.path.abspath(a.csv))
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(f"cannot write {a.csv}: folder {folder} does not exist")
-        with open(a.csv, "w", newline="") as fh:
+        def write(fh):
             w = csv.writer(fh)
             w.writerow(header)
             w.writerows([r[0], *(repr(v) for v in r[1:])] for r in rows)
+        outfiles.write_text_atomic(a.csv, write)
         print(f"wrote {a.csv}")
     return 0
 
 
 def cmd_gradhist(a) -> int:
+    with outfiles.guarded(a.out, "json", "--out", a.force):  # before the work, not after it
+        return _gradhist(a)
+
+
+def _gradhist(a) -> int:
     model = checkpoint.load(a.checkpoint)
     checkpoint.check_vocab(model, load_vocab(), a.checkpoint)
-    folder = os.path.dirname(os.path.abspath(a.out))
-    if not os.path.isdir(folder):  # checked before the work, not after it
-        raise FileNotFoundError(f"cannot write {a.out}: folder {folder} does not exist")
     bar = Progress(sys.stdout)
     hist = gradient_norm_histogram(model, load_ids("train"), batches=a.batches, seed=a.seed,
                                    progress=lambda done, total: bar.count("gradhist (trained, then random init)",
                                                                           done, total))
     hist["checkpoint"] = os.path.basename(a.checkpoint)
-    with open(a.out, "w") as fh:
-        json.dump(hist, fh, indent=1)
+    outfiles.write_text_atomic(a.out, lambda fh: json.dump(hist, fh, indent=1))
     t, r = hist["trained"], hist["random_init"]
     bar.line(f"wrote {a.out}: {a.batches} batches, median norm {t['median']:.3g} trained, "
              f"{r['median']:.3g} at init; clipped at {hist['clip']}: {t['fraction_clipped']:.0%} trained")
@@ -354,13 +383,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with outfiles.terminate_as_interrupt():  # SIGTERM unwinds as Ctrl-C does: temporary files go
+            return COMMANDS[args.command](args)
     except (ValueError, OSError) as err:  # FileNotFoundError is an OSError
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted; the last saved checkpoint is kept", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        stopped = "terminated" if isinstance(err, outfiles.Terminated) else "interrupted"
+        print(f"\n{stopped}; the last saved checkpoint is kept", file=sys.stderr)
+        return 143 if isinstance(err, outfiles.Terminated) else 130
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from .experiments.flow import FlowSettings
 # fully described by their field values, so those are the cache key.
 _KEY = {cls: (lambda s: repr(astuple(s))) for cls in (FlowSettings, ClipSettings, CliffSettings)}
 TTL = 3600  # seconds: a lecture's length
-SEARCH_LIMIT = 50  # sentences listed for a word search
+SEARCH_LIMIT = exp_gates.SEARCH_LIMIT
 
 
 # -- page 1 and home: one BPTT experiment -------------------------------------

@@ -15,11 +15,18 @@ Every problem on load (missing, truncated or corrupt file, unknown format,
 bad config, vocabulary hash mismatch, missing or mis-shaped weights, invalid
 training state) raises FileNotFoundError or ValueError naming the file and
 the problem.
+
+Before any array is read, `load` checks the zip directory and every entry's
+.npy header: the names, the uncompressed sizes (MAX_BYTES in all, MAX_TEXT_BYTES
+for a text entry), the declared shapes and dtypes (each weight's shape must be
+the one its config gives). So a small file that would inflate to gigabytes, or
+a header claiming an enormous shape, is refused at once, naming the entry.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -38,6 +45,10 @@ MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 SHIPPED = ("lstm", "gru", "rnn")
 STORAGE = ("float16", "float32", "float64")
 _META = ("__format__", "__config__", "__vocab__", "__vocab_sha256__", "__resume__")
+# The most a checkpoint may hold uncompressed, all entries together (the shipped models hold
+# under 20 MB); and the most one text entry (format, config, hash, training state) may hold.
+MAX_BYTES = 512 * 2**20
+MAX_TEXT_BYTES = 2**20
 
 
 def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | None = None) -> None:
@@ -83,23 +94,117 @@ def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | N
         raise
 
 
+_CORRUPT = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, NotImplementedError,
+            zlib.error, zipfile.LargeZipFile)  # zipfile reports a damaged header as "encrypted" (RuntimeError)
+# or as an unknown compression method (NotImplementedError): all mean a corrupt file
+
+
+def _corrupt(path, err) -> ValueError:
+    return ValueError(f"checkpoint {path} is corrupt or truncated: not a readable .npz file ({err})")
+
+
+def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """(shape, dtype) from the .npy header of one member, reading nothing of its data."""
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"entry {info.filename}: unsupported .npy version {version}")
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(f)
+        room = info.file_size - f.tell()
+    if dtype.hasobject:
+        raise ValueError(f"entry {info.filename} holds Python objects, not numbers or text")
+    declared = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if declared > room:
+        raise ValueError(f"entry {info.filename} declares shape {shape} of {dtype} ({declared:,} bytes) but holds "
+                         f"{room:,} bytes")
+    return shape, dtype
+
+
+def _directory(path: str, zf: zipfile.ZipFile) -> dict:
+    """name -> (ZipInfo, shape, dtype) of every entry, from the zip directory and the .npy headers only."""
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    odd = [n for n in names if not n.endswith(".npy")]
+    if odd or len(set(names)) != len(names):
+        raise ValueError(f"checkpoint {path}: entry {(odd or names)[0]!r} is "
+                         f"{'not a .npy array' if odd else 'there more than once'}; it is not a gradflow checkpoint")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_BYTES:
+        big = max(infos, key=lambda i: i.file_size)
+        raise ValueError(f"checkpoint {path} would inflate to {total:,} bytes (entry {big.filename[:-4]!r} alone "
+                         f"{big.file_size:,}); the limit is {MAX_BYTES:,} (gradflow.checkpoint.MAX_BYTES)")
+    try:
+        entries = {i.filename[:-4]: (i, *_header(zf, i)) for i in infos}
+    except _CORRUPT as err:
+        raise _corrupt(path, err) from None
+    for k, (info, shape, dtype) in entries.items():
+        if k in _META and k != "__vocab__" and (info.file_size > MAX_TEXT_BYTES or dtype.kind != "U"):
+            raise ValueError(f"checkpoint {path}: {k} must be a short string, got {dtype} {shape} "
+                             f"({info.file_size:,} bytes; at most {MAX_TEXT_BYTES:,})")
+    return entries
+
+
+def _read_entry(path, zf, entries, key):
+    try:
+        with zf.open(entries[key][0]) as f:
+            return np.lib.format.read_array(f, allow_pickle=False)
+    except _CORRUPT as err:
+        raise _corrupt(path, err) from None
+
+
+def _check_weights(path: str, config: LMConfig, entries: dict) -> None:
+    """Names, dtypes and shapes of the weight entries against the config, before reading them."""
+    shapes = param_shapes(config)
+    params = {k: v for k, v in entries.items() if k not in _META}
+    missing, extra = [k for k in shapes if k not in params], [k for k in params if k not in shapes]
+    if missing or extra:
+        raise ValueError(f"checkpoint {path}: {'missing' if missing else 'unexpected'} parameters "
+                         f"{missing or extra}; expected {list(shapes)}")
+    bad = [k for k, (_, _, dtype) in params.items() if dtype.name not in STORAGE]
+    if bad:
+        raise ValueError(f"checkpoint {path}: weights {bad} have dtype {params[bad[0]][2]}; expected one of {STORAGE}")
+    for k, (_, shape, _) in params.items():
+        if shape != shapes[k]:
+            raise ValueError(f"checkpoint {path}: parameter {k} has shape {shape}, expected {shapes[k]}")
+    if "__vocab__" in entries:
+        _, shape, dtype = entries["__vocab__"]
+        if dtype.kind != "U" or shape != (config.vocab_size,):
+            raise ValueError(f"checkpoint {path}: __vocab__ must be {config.vocab_size} words (the config's "
+                             f"vocab_size), got {dtype} {shape}")
+
+
 def _read(path: str) -> dict:
-    """All arrays of the file, or a ValueError that says it is not a readable checkpoint."""
+    """All arrays of the file, or a ValueError that says it is not a readable checkpoint.
+
+    Everything is checked against the zip directory, the .npy headers and the config before the
+    weights are read (see the module docstring).
+    """
     if not os.path.exists(path):
         raise FileNotFoundError(f"checkpoint {path} not found")
     if os.path.isdir(path):
         raise ValueError(f"checkpoint {path} is a folder, expected a .npz file")
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array
-            raise ValueError("a single .npy array, not an .npz archive")
-        with loaded as z:
-            return {k: z[k] for k in z.files}
-    # zipfile reports a damaged header as "encrypted" (RuntimeError) or as an
-    # unknown compression method (NotImplementedError): all mean a corrupt file.
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError,
-            NotImplementedError, zlib.error) as err:
-        raise ValueError(f"checkpoint {path} is corrupt or truncated: not a readable .npz file ({err})") from None
+        zf = zipfile.ZipFile(path)
+    except _CORRUPT as err:
+        raise _corrupt(path, err) from None
+    with zf:
+        entries = _directory(path, zf)
+        arrays = {k: _read_entry(path, zf, entries, k) for k in ("__format__", "__config__") if k in entries}
+        fmt = _text(arrays, "__format__", path)
+        if fmt != FORMAT:
+            raise ValueError(f"checkpoint {path} has format {fmt!r}; this version reads {FORMAT!r}")
+        arrays["config"] = _config(path, arrays)
+        _check_weights(path, arrays["config"], entries)
+        arrays.update({k: _read_entry(path, zf, entries, k) for k in entries if k not in arrays})
+    return arrays
+
+
+def _config(path: str, arrays: dict) -> LMConfig:
+    try:
+        return LMConfig.from_json(_text(arrays, "__config__", path))
+    except (ValueError, TypeError, RecursionError) as err:
+        raise ValueError(f"checkpoint {path} has an invalid model config: {err}") from None
 
 
 def _text(arrays: dict, key: str, path: str) -> str:
@@ -129,13 +234,7 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
     """
     path = os.fspath(path)
     arrays = _read(path)
-    fmt = _text(arrays, "__format__", path)
-    if fmt != FORMAT:
-        raise ValueError(f"checkpoint {path} has format {fmt!r}; this version reads {FORMAT!r}")
-    try:
-        config = LMConfig.from_json(_text(arrays, "__config__", path))
-    except (ValueError, TypeError, RecursionError) as err:
-        raise ValueError(f"checkpoint {path} has an invalid model config: {err}") from None
+    config = arrays.pop("config")
     model_vocab = None
     if "__vocab__" in arrays:
         try:
@@ -175,6 +274,20 @@ def load(path, *, vocab: Vocab | None = None, with_resume: bool = False):
         except ValueError as err:
             raise ValueError(f"checkpoint {path} has an invalid training state: {err}") from None
     return model, resume
+
+
+def is_checkpoint(path) -> bool:
+    """True if `path` is a gradflow checkpoint (a zip whose __format__ entry is FORMAT); reads that entry only."""
+    try:
+        with zipfile.ZipFile(os.fspath(path)) as zf:
+            info = zf.getinfo("__format__.npy")
+            if info.file_size > MAX_TEXT_BYTES:
+                return False
+            with zf.open(info) as f:
+                a = np.lib.format.read_array(f, allow_pickle=False)
+        return a.dtype.kind == "U" and a.size == 1 and str(a.reshape(-1)[0]) == FORMAT
+    except _CORRUPT:
+        return False
 
 
 def shipped_path(name: str) -> str | None:

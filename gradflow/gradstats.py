@@ -15,10 +15,16 @@ from dataclasses import asdict
 import numpy as np
 
 from gradflow import data as ptb
-from gradflow.checks import as_rng
+from gradflow.checks import as_rng, finite_float
 from gradflow.lm import LanguageModel, Net, check_ids, random_like, window_step, zero_state
 from gradflow.softmax import Workspace
-from gradflow.trainer import grad_norm, param_norms
+from gradflow.trainer import check_eval_args, grad_norm, param_norms
+
+
+def _positive(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
 
 
 def gradient_norm_samples(model: LanguageModel, ids, *, batches: int = 200, batch: int = 20, bptt: int = 35,
@@ -30,7 +36,10 @@ def gradient_norm_samples(model: LanguageModel, ids, *, batches: int = 200, batc
     The windows start at a random window (from `seed`) after 5 warm-up
     windows. Returns {"start_window", "norms" (batches,), "per_param": name -> (batches,)}.
     `progress`: called as progress(windows done, batches + 5) after every window run.
+    Bad arguments (ids out of range, a float batch count, ...) raise ValueError naming them.
     """
+    check_eval_args(model, batch, bptt, dtype, progress)
+    batches = _positive(batches, "batches")
     cfg = model.config
     ids = check_ids(ids, cfg.vocab_size)
     streams = ptb.batchify(ids, batch)  # (B, L)
@@ -70,6 +79,11 @@ def gradient_norm_histogram(model: LanguageModel, ids, *, batches: int = 200, ba
     bin, median, 90th percentile, max and the fraction above `clip`.
     `progress`: called as progress(windows done, windows in all) over both models.
     """
+    check_eval_args(model, batch, bptt, "float64", progress)
+    batches, bins = _positive(batches, "batches"), _positive(bins, "bins")
+    clip_value = finite_float(clip)
+    if clip_value is None or clip_value <= 0:
+        raise ValueError(f"clip must be a finite number > 0, got {clip!r}")
     runs = {"trained": model, "random_init": random_like(model, seed)}
     per_run = batches + 5  # the windows gradient_norm_samples runs for one model
     samples = {}

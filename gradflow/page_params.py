@@ -9,6 +9,9 @@ open before. The keys are the public URL parameters: never rename one.
 from __future__ import annotations
 
 from .checks import CELLS
+from .experiments.clipping import CLIFF_B, CLIFF_W
+from .experiments.gates import SEARCH_LIMIT
+from .experiments.training import COMPARE
 from .experiments.vanishing import MAX_T, VIEWS
 from .spectral import KINDS
 from .urlstate import Param
@@ -35,4 +38,59 @@ VANISHING = (
     Param("view", "choice", "curves", options=VIEWS, widget="tabs"),
     Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
     Param("jstep", "int", 99, lo=0, hi=MAX_T - 1),  # capped at T − 1: by default the last step
+)
+
+CLIPPING = (
+    Param("view", "choice", "clip", options=("clip", "hist", "cliff"), widget="tabs"),
+    Param("method", "choice", "norm", options=("norm", "value", "none"), widget="segmented"),
+    Param("threshold", "slider", 1.0, lo=0.01, hi=20.0, step=0.01),
+    Param("cell", "choice", "rnn", options=CELLS, widget="segmented"),
+    Param("rho", "slider", 1.5, lo=0.0, hi=10.0, step=0.05, fmt="%.2f"),
+    Param("nonlin", "choice", "tanh", options=("tanh", "relu", "linear"), widget="segmented"),
+    Param("T", "int", 100, lo=2, hi=500),
+    Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
+    Param("w0", "slider", 5.0, lo=CLIFF_W[0], hi=CLIFF_W[1], step=0.1),
+    Param("b0", "slider", -3.0, lo=CLIFF_B[0], hi=CLIFF_B[1], step=0.1),
+    Param("lr", "slider", 0.5, lo=0.05, hi=2.0, step=0.05),
+    Param("csteps", "int", 60, lo=1, hi=200),
+    Param("cthr", "slider", 1.0, lo=0.05, hi=10.0, step=0.05),
+)
+
+GATES_SPLITS = ("train", "valid", "test")
+GATES_SOURCES = ("ptb", "random", "search", "text")
+GATES_MAX_INDEX = 42_067  # the train split has 42,068 sentences, the most of the three
+GATES_T_MAX = 100  # tokens drawn: keeps the heatmaps readable and the page interactive
+GATES_TEXT_MAX = 5_000  # characters of custom text that are encoded at all
+GATES_TEXT = "the company said it expects to report higher earnings next year"
+GATES = (
+    Param("src", "choice", "ptb", options=GATES_SOURCES, widget="radio"),
+    Param("split", "choice", "test", options=GATES_SPLITS, widget="segmented"),
+    Param("idx", "int", 0, lo=0, hi=GATES_MAX_INDEX, widget="number"),
+    Param("seed", "int", 0, lo=0, hi=99999, widget="number", help="w.seed3.help"),
+    Param("word", "text", "market", widget="text_input"),
+    Param("hit", "int", 0, lo=0, hi=SEARCH_LIMIT - 1, widget="number"),
+    Param("text", "text", GATES_TEXT, widget="text_area"),
+    Param("model", "choice", "lstm", options=("lstm", "gru"), widget="segmented"),
+    Param("weights", "choice", "trained", options=("trained", "random", "both"), widget="segmented",
+          help="w.weights3.help"),
+    Param("units", "choice", "top", options=("top", "index"), widget="segmented"),
+    Param("k", "int", 16, lo=1, hi=64),
+    Param("first", "int", 0, lo=0, hi=4095, widget="number"),
+    Param("pos", "int", -1, lo=-1, hi=GATES_T_MAX - 1, widget="number"),
+    Param("layer", "int", 0, lo=0, hi=3, widget="number"),
+    Param("view", "choice", "gates", options=("gates", "sat", "pred"), widget="tabs"),
+)
+
+TRAINING = (
+    Param("compare", "choice", "none", options=COMPARE, widget="radio"),
+    Param("cell", "choice", "lstm", options=CELLS, widget="segmented", help="w.cell4.help"),
+    Param("hidden", "int", 32, lo=4, hi=128),
+    Param("tokens", "int", 20_000, lo=1_000, hi=200_000, step=1_000),
+    Param("epochs", "int", 1, lo=1, hi=5),
+    Param("batch", "int", 10, lo=1, hi=64),
+    Param("bptt", "int", 20, lo=2, hi=70),
+    Param("lr", "slider", 20.0, lo=0.1, hi=40.0, step=0.1, fmt="%.1f", help="w.lr4.help"),
+    Param("clip", "toggle", True),
+    Param("threshold", "slider", 0.25, lo=0.01, hi=10.0, step=0.01, help="w.threshold4.help"),
+    Param("seed", "int", 0, lo=0, hi=99999, widget="number", help="w.seed4.help"),
 )

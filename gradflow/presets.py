@@ -26,7 +26,8 @@ PAGE_GATES = "pages/3_Gates_on_PTB.py"
 PAGE_TRAINING = "pages/4_Training.py"
 
 # The widgets of each page (a preset resets the ones it does not name).
-PAGE_PARAMS = {PAGE_VANISHING: page_params.VANISHING}
+PAGE_PARAMS = {PAGE_VANISHING: page_params.VANISHING, PAGE_CLIPPING: page_params.CLIPPING,
+               PAGE_GATES: page_params.GATES, PAGE_TRAINING: page_params.TRAINING}
 
 # Page files in navigation order (the ones not written yet are skipped by the UI).
 PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING)

@@ -26,9 +26,8 @@ Learning rate: DLFS2's schedule (lr ÷ 4 when the validation perplexity does
 not improve). When it does not improve, training continues from the best
 weights so far, so the weights kept at every epoch are the best ones.
 
-Divergence: a training loss that is inf/NaN or above MAX_LOSS (its perplexity
-overflows a float) for DIVERGED_STEPS steps in a row, or such a validation loss
-at the end of an epoch, raises `TrainingDiverged` (a ValueError) and ends the
+Divergence: a training loss that is inf/NaN or above MAX_LOSS for DIVERGED_STEPS steps in a
+row, or such a validation loss, raises `TrainingDiverged` (a ValueError) and ends the
 generator; the epoch events yielded before it hold the last good weights.
 """
 
@@ -52,27 +51,17 @@ DIVERGED_STEPS = 10  # this many training losses in a row that are inf/NaN or > 
 
 
 class TrainingDiverged(ValueError):
-    """The loss became inf/NaN (or its perplexity overflows): the run cannot go on.
-
-    epoch, step: where it was detected (step = the optimizer steps so far); loss: the offending value.
-    """
+    """The loss became inf/NaN or its perplexity overflows; .epoch, .step (optimizer steps so far), .loss."""
 
     def __init__(self, epoch: int, step: int, what: str, loss: float):
         self.epoch, self.step, self.loss = epoch, step, loss
-        super().__init__(f"training diverged at epoch {epoch} step {step}: {what}")
-
-
-def _diverged(loss: float) -> bool:
-    return not loss <= MAX_LOSS  # True for inf and NaN too
-
-
-def _describe(loss: float) -> str:
-    return "inf/NaN" if not math.isfinite(loss) else f"{loss:.4g} nats a token (its perplexity overflows)"
+        shown = "inf/NaN" if not math.isfinite(loss) else f"{loss:.4g} nats a token (its perplexity overflows)"
+        super().__init__(f"training diverged at epoch {epoch} step {step}: {what} is {shown}")
 
 
 def perplexity(loss: float) -> float:
-    """exp(mean loss), inf where it overflows (NaN stays NaN)."""
-    return math.exp(loss) if loss <= MAX_LOSS else (math.inf if loss > MAX_LOSS else math.nan)
+    """exp(mean loss): inf where it overflows, NaN for NaN."""
+    return math.exp(loss) if loss <= MAX_LOSS else math.inf if loss > MAX_LOSS else math.nan
 
 
 @dataclass(frozen=True)
@@ -190,6 +179,20 @@ def _eval_windows(streams, bptt):
         yield streams[:, done:L - 1], streams[:, done + 1:L]
 
 
+def check_eval_args(model, batch, bptt, dtype, progress=None) -> None:
+    """ValueError naming the first bad argument of evaluate / the gradient statistics (ids are check_ids')."""
+    if not isinstance(model, LanguageModel):
+        raise ValueError(f"model must be a gradflow.lm.LanguageModel, got {type(model).__name__}")
+    for name, v in (("batch", batch), ("bptt", bptt)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    name = dtype.__name__ if isinstance(dtype, type) else dtype  # "float32", np.float32 or np.dtype("float32")
+    if not isinstance(name, (str, np.dtype)) or str(name) not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    if progress is not None and not callable(progress):
+        raise ValueError(f"progress must be a function or None, got {type(progress).__name__}")
+
+
 def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtype="float32", net=None,
              progress=None) -> dict:
     """Perplexity of `model` on token ids (N,): B streams, state carried across windows, no dropout.
@@ -198,12 +201,14 @@ def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtyp
     N % batch ids that do not fill a stream are not scored (as in DLFS2).
     `net`: an existing packed copy of the weights to evaluate instead of model.params.
     `progress`: called as progress(windows done, windows in all) after every window.
+    A mean loss whose exp overflows gives perplexity inf (never an OverflowError).
     """
+    check_eval_args(model, batch, bptt, dtype, progress)
     cfg = model.config
     ids = check_ids(ids, cfg.vocab_size)
     streams = ptb.batchify(ids, batch)  # (B, L)
     net = net if net is not None else Net(cfg, model.params, dtype)
-    ws = Workspace(cfg, batch * bptt, net.dtype)
+    ws = Workspace(cfg, batch * min(bptt, streams.shape[1] - 1), net.dtype)  # no window is longer than L - 1
     state = zero_state(cfg, batch, net.dtype)
     n_windows = -(-(streams.shape[1] - 1) // bptt)  # the full windows and a final shorter one
     total, count, t0 = 0.0, 0, time.perf_counter()
@@ -215,7 +220,7 @@ def evaluate(model: LanguageModel, ids, *, batch: int = 10, bptt: int = 35, dtyp
             progress(w + 1, n_windows)
     dt = time.perf_counter() - t0
     mean = total / count
-    return {"loss": mean, "perplexity": math.exp(mean), "tokens": count, "seconds": dt,
+    return {"loss": mean, "perplexity": perplexity(mean), "tokens": count, "seconds": dt,
             "tokens_per_s": count / dt if dt > 0 else float("inf")}
 
 
@@ -228,10 +233,6 @@ def param_norms(grads: Net) -> dict:
     if grads.sparse_embedding:
         norms["embedding.weight"] = float(np.linalg.norm(grads.emb_vals))
     return norms
-
-
-def _slice(ids, k):
-    return ids if k is None else ids[:k]
 
 
 _RESUME_KEYS = ("epoch", "step", "lr", "best_valid_perplexity", "history", "train_seconds", "train_tokens", "rng")
@@ -293,8 +294,9 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
         train_ids, vocab = ptb.load_ids("train"), vocab if vocab is not None else ptb.load_vocab()
     if valid_ids is None:
         valid_ids = ptb.load_ids("valid")
-    train_ids = _slice(np.asarray(train_ids), config.max_tokens)
-    valid_ids = _slice(np.asarray(valid_ids), config.valid_tokens)
+    train_ids, valid_ids = np.asarray(train_ids), np.asarray(valid_ids)
+    if train_ids.ndim == 1 and valid_ids.ndim == 1:  # else check_ids / batchify say what is wrong
+        train_ids, valid_ids = train_ids[:config.max_tokens], valid_ids[:config.valid_tokens]  # [:None]: all
     dtype = np.dtype(config.dtype)
     if resume is None:
         rng = as_rng(seed, allow_none=False)
@@ -342,7 +344,7 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
         else:  # every epoch restarts the streams and the state
             state = zero_state(cfg, config.batch, dtype)
             windows = ptb.iter_windows(streams, config.bptt)
-        t0, loss_sum = time.perf_counter(), 0.0
+        t0, loss_sum, bad_run = time.perf_counter(), 0.0, 0
         for b, (x, y) in enumerate(windows):
             loss, state = window_step(net, ws, x.T, y.T, state, grads=grads, rng=drop_rng)
             if config.single_bias:  # only the sum of the two biases matters: move it once, count it once
@@ -354,6 +356,7 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
             norm, clipped, skipped = sgd_step(net, grads, lr, config.clip)
             step += 1
             loss_sum += loss
+            bad_run = 0 if loss <= MAX_LOSS else bad_run + 1  # inf and NaN count too
             event = {"event": "step", "step": step, "epoch": epoch, "batch": b + 1, "loss": loss,
                      "perplexity": math.exp(min(loss, 700.0)), "grad_norm": norm, "clipped": clipped,
                      "skipped": skipped, "lr": lr,
@@ -361,11 +364,15 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
             if norms is not None:
                 event["grad_norms"] = norms
             yield event
+            if bad_run >= DIVERGED_STEPS:
+                raise TrainingDiverged(epoch, step, f"the training loss of {bad_run} steps in a row", loss)
         seconds = time.perf_counter() - t0
         st["train_seconds"] += seconds
         st["train_tokens"] += steps * tok_per_step
         current = LanguageModel(cfg, net.export(), vocab)
         ev = evaluate(current, valid_ids, batch=config.eval_batch, bptt=config.bptt, net=net)
+        if not ev["loss"] <= MAX_LOSS:  # never kept nor compared: the best weights so far stay the last good ones
+            raise TrainingDiverged(epoch, step, "the validation loss", ev["loss"])
         valid_ppl = ev["perplexity"]
         prev = st["best_valid_perplexity"]
         improved = prev is None or valid_ppl < prev

@@ -56,7 +56,7 @@ from typing import Any
 import streamlit as st
 
 from . import cache, i18n, plots
-from .presets import PAGES
+from .presets import PAGES, open_preset
 # GLOBAL_PARAMS, md_escape, sync_later and sync_to_url are part of this module's API (ui.md_escape, ...).
 from .ui_query import (_DROPPED, _IGNORED_QUERY, _SAVED, GLOBAL_PARAMS, _apply_aliases, _drop_unusable,
                        _lang_guess, _raw_query, _restore_globals, _show_problems, md_escape, sync_later, sync_to_url)
@@ -100,6 +100,11 @@ class Page:
         st.caption(self.t(key))
         if latex:
             st.latex(latex)
+
+    def how(self, key: str) -> None:
+        """The collapsed derivation of what a chart shows (i18n key how.<key>)."""
+        with st.expander(self.t("ui.how"), icon=":material/function:"):
+            st.markdown(self.t(f"how.{key}"))
 
     # -- widgets ------------------------------------------------------------
     def widget(self, key: str, *, disabled: bool = False, help_extra: str | None = None,
@@ -282,6 +287,7 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     name: page id (title key "<name>.title"); params: the page's own widgets.
     Call before any other Streamlit element of the page.
     """
+    open_preset(st.session_state, st.query_params, params)  # a preset link: its view, whatever was open before
     raw = _raw_query()
     allp = {p.key: p for p in (*GLOBAL_PARAMS, *params)}
     check = check_query(list(allp.values()), raw, _lang_guess(raw), ignore=_IGNORED_QUERY)

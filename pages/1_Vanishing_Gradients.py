@@ -6,21 +6,14 @@ Widgets -> VanishingSettings -> one FlowSettings per cell -> cached runs -> figu
 import numpy as np
 import streamlit as st
 
-from gradflow import cache, plots, presets, ui
+from gradflow import cache, plots, ui
 from gradflow.experiments import shipped
 from gradflow.experiments.flow import POWERS_MAX_H
 from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, picked_point, run_sizes
 from gradflow.page_params import VANISHING as PARAMS
 
-presets.open_preset(st.session_state, st.query_params, PARAMS)
 page = ui.start("page1", PARAMS)
 tr = page.t
-
-
-def how(key: str) -> None:
-    """The collapsed derivation of what a chart shows."""
-    with st.expander(tr("ui.how"), icon=":material/function:"):
-        st.markdown(tr(f"how.{key}"))
 
 
 def _on_pick():
@@ -143,7 +136,7 @@ with tabs["curves"]:
         page.caption("cap.curves", r"\left\|\frac{\partial L}{\partial h_t}\right\| \le "
                      r"\prod_{s=t+1}^{T-1}\left\|\operatorname{diag}(f'(a_s))\,W_h\right\| "
                      r"\le (\gamma\,\sigma_{\max})^{T-1-t},\qquad \|W_h^k\|\sim\rho^k")
-        how("curves")
+        page.how("curves")
 
 with tabs["dw"]:
     if tabs["dw"].open and summ:
@@ -152,7 +145,7 @@ with tabs["dw"]:
         page.chart(fig, "dw", csv="dW_contrib")
         page.caption("cap.dw", r"\frac{\partial L}{\partial W_h} = \sum_t \delta_t\, h_{t-1}^{\top},"
                      r"\qquad \text{plotted: } \|\delta_t\, h_{t-1}^{\top}\|_F")
-        how("dw")
+        page.how("dw")
 
 with tabs["paths"]:
     if tabs["paths"].open:
@@ -167,7 +160,7 @@ with tabs["paths"]:
                          r" + \underbrace{\frac{\partial L}{\partial h_t}\odot o_t\odot\tanh'(c_t)}_{\text{injected at } t}"
                          r"\;=\; \underbrace{\Big(\prod_{s=t+1}^{T-1} f_s\Big)\odot\frac{\partial L}{\partial c_{T-1}}}"
                          r"_{\text{carried}} + \text{injected}")
-            how("paths")
+            page.how("paths")
         else:
             st.info(tr("page1.need_lstm"))
 
@@ -187,7 +180,7 @@ with tabs["spectrum"]:
             c3.metric(tr("readout.rate"), "—" if not np.isfinite(rate) else f"{rate:.3f}")
         page.caption("cap.eig", r"\rho(W_h) = \max_i |\lambda_i|,\qquad \sigma_{\max} = \|W_h\|_2 \ge \rho,"
                      r"\qquad \text{rate} = \exp\big(\text{slope of } \log\|\partial L/\partial h_{T-1-k}\|\big)")
-        how("eig")
+        page.how("eig")
         powers = {k: v for s in spec.values() for k, v in s["powers"].items()}
         if powers:
             K = len(next(iter(powers.values())))
@@ -196,6 +189,7 @@ with tabs["spectrum"]:
             page.chart(fig, "powers", csv="matrix_power_norms")
             page.caption("cap.pow", r"\|W^k\|_2 \le \sigma_{\max}^k,\qquad "
                          r"\lim_{k\to\infty}\|W^k\|^{1/k} = \rho")
+            page.how("pow")
         else:
             st.caption(tr("page1.powers_limit", H=POWERS_MAX_H))
 
@@ -210,7 +204,7 @@ with tabs["phase"]:
                                       labels=page.labels("fig.phase", ("title", "x", "y", "z")), present=page.present)
             page.chart(fig, "phase", csv="phase_map")
             page.caption("cap.phase")
-            how("phase")
+            page.how("phase")
             st.caption(tr("page1.phase_sizes", T=info["T"], H=info["H"]))
         except ValueError as e:
             page.error(e)
@@ -223,7 +217,7 @@ with tabs["inputs"]:
             page.chart(fig, "attr", csv="input_attribution")
             page.caption("cap.attr", r"\left\|\frac{\partial L}{\partial x_t}\right\| = "
                          r"\left\|W_{ih}^{\top}\,\delta_t\right\|")
-            how("attr")
+            page.how("attr")
         else:
             st.info(tr("page1.need_ptb"))
 
@@ -255,7 +249,7 @@ with tabs["jacobian"]:
                          r"\operatorname{diag}\big(f'(a_t)\big)\,W_h \;(\text{RNN}),\quad "
                          r"J_t = \frac{\partial (h_t, c_t)}{\partial (h_{t-1}, c_{t-1})} \;(\text{LSTM}),\quad "
                          r"\lambda_{t-1} = J_t^{\top}\lambda_t")
-            how("jac")
+            page.how("jac")
         except ValueError as e:
             page.error(e)
 

@@ -7,25 +7,9 @@ import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
-from gradflow.checks import CELLS
-from gradflow.experiments.clipping import CLIFF_B, CLIFF_W, ClipSettings, CliffSettings, finite_or_dash, histogram_stats
-from gradflow.urlstate import Param
+from gradflow.experiments.clipping import ClipSettings, CliffSettings, finite_or_dash, histogram_stats
+from gradflow.page_params import CLIPPING as PARAMS
 
-PARAMS = (
-    Param("view", "choice", "clip", options=("clip", "hist", "cliff"), widget="tabs"),
-    Param("method", "choice", "norm", options=("norm", "value", "none"), widget="segmented"),
-    Param("threshold", "slider", 1.0, lo=0.01, hi=20.0, step=0.01),
-    Param("cell", "choice", "rnn", options=CELLS, widget="segmented"),
-    Param("rho", "slider", 1.5, lo=0.0, hi=10.0, step=0.05, fmt="%.2f"),
-    Param("nonlin", "choice", "tanh", options=("tanh", "relu", "linear"), widget="segmented"),
-    Param("T", "int", 100, lo=2, hi=500),
-    Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
-    Param("w0", "slider", 5.0, lo=CLIFF_W[0], hi=CLIFF_W[1], step=0.1),
-    Param("b0", "slider", -3.0, lo=CLIFF_B[0], hi=CLIFF_B[1], step=0.1),
-    Param("lr", "slider", 0.5, lo=0.05, hi=2.0, step=0.05),
-    Param("csteps", "int", 60, lo=1, hi=200),
-    Param("cthr", "slider", 1.0, lo=0.05, hi=10.0, step=0.05),
-)
 
 page = ui.start("page2", PARAMS)
 tr = page.t
@@ -70,6 +54,7 @@ with tabs["clip"]:
             page.caption("cap.pnorm", r"\text{norm: } g \leftarrow g\cdot\min\!\Big(1,\frac{c}{\|g\|}\Big),\quad "
                          r"\text{value: } g_i \leftarrow \operatorname{clip}(g_i,-c,c),\quad "
                          r"\cos\angle = \frac{\langle g, \tilde g\rangle}{\|g\|\,\|\tilde g\|}")
+            page.how("pnorm")
 
 with tabs["hist"]:
     if tabs["hist"].open:
@@ -81,10 +66,13 @@ with tabs["hist"]:
                                            labels=page.labels("fig.hist", ("title", "x", "y", "threshold", "band")),
                                            present=page.present)
             page.chart(fig, "hist", csv="ptb_grad_norms")
-            st.markdown(tr("page2.hist_stats", n=hs["n"], mean=f"{hs['mean']:.3g}", frac=f"{100 * hs['frac']:.1f}",
-                          p5=f"{hs['band'][0]:.3g}", p95=f"{hs['band'][1]:.3g}", rule_lo=f"{hs['rule'][0]:.3g}",
-                          rule_hi=f"{hs['rule'][1]:.3g}", model=ui.md_escape(h.get("model", "?"), 60)))
+            st.markdown(tr("page2.hist_stats", n=hs["n"], mean=f"{hs['mean']:.3g}",
+                           p5=f"{hs['band'][0]:.3g}", p95=f"{hs['band'][1]:.3g}", rule_lo=f"{hs['rule'][0]:.3g}",
+                           rule_hi=f"{hs['rule'][1]:.3g}", model=ui.md_escape(h.get("model", "?"), 60)))
+            if method == "norm":  # the share only means something for norm clipping
+                st.markdown(tr("page2.hist_clipped", c=f"{float(threshold):g}", frac=f"{100 * hs['frac']:.1f}"))
             page.caption("cap.hist")
+            page.how("hist")
         except (FileNotFoundError, ValueError) as e:
             st.info(tr("page2.hist_missing", msg=ui.md_escape(e, 200)))
 
@@ -112,6 +100,7 @@ with tabs["cliff"]:
             m3.metric(tr("page2.max_grad"), f"{np.max(plain.grad_norm, initial=0):.3g}")
             page.caption("cap.cliff", r"x_t = w\,\sigma(x_{t-1}) + b,\quad x_0 = 0.5,\quad "
                          r"L = (\sigma(x_{50}) - 0.7)^2")
+            page.how("cliff")
         except ValueError as e:
             page.error(e)
 

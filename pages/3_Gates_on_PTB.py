@@ -10,32 +10,10 @@ from gradflow import cache, plots, ui
 from gradflow.experiments.gates import (GATES_OF, STATES_OF, UnitChoice, loss_position, next_word_probs,
                                         random_sentence_index,
                                         saturation, select_units)
-from gradflow.urlstate import Param
+from gradflow.page_params import GATES as PARAMS
+from gradflow.page_params import GATES_T_MAX as T_MAX
+from gradflow.page_params import GATES_TEXT_MAX as TEXT_MAX
 
-SPLITS = ("train", "valid", "test")
-SOURCES = ("ptb", "random", "search", "text")
-MAX_INDEX = 42_067  # the train split has 42,068 sentences, the most of the three
-T_MAX = 100  # tokens drawn: keeps the heatmaps readable and the page interactive
-TEXT_MAX = 5_000  # characters of custom text that are encoded at all
-DEFAULT_TEXT = "the company said it expects to report higher earnings next year"
-PARAMS = (
-    Param("src", "choice", "ptb", options=SOURCES, widget="radio"),
-    Param("split", "choice", "test", options=SPLITS, widget="segmented"),
-    Param("idx", "int", 0, lo=0, hi=MAX_INDEX, widget="number"),
-    Param("seed", "int", 0, lo=0, hi=99999, widget="number", help="w.seed3.help"),
-    Param("word", "text", "market", widget="text_input"),
-    Param("hit", "int", 0, lo=0, hi=cache.SEARCH_LIMIT - 1, widget="number"),
-    Param("text", "text", DEFAULT_TEXT, widget="text_area"),
-    Param("model", "choice", "lstm", options=("lstm", "gru"), widget="segmented"),
-    Param("weights", "choice", "trained", options=("trained", "random", "both"), widget="segmented",
-          help="w.weights3.help"),
-    Param("units", "choice", "top", options=("top", "index"), widget="segmented"),
-    Param("k", "int", 16, lo=1, hi=64),
-    Param("first", "int", 0, lo=0, hi=4095, widget="number"),
-    Param("pos", "int", -1, lo=-1, hi=T_MAX - 1, widget="number"),
-    Param("layer", "int", 0, lo=0, hi=3, widget="number"),
-    Param("view", "choice", "gates", options=("gates", "sat", "pred"), widget="tabs"),
-)
 
 page = ui.start("page3", PARAMS)
 tr = page.t
@@ -201,6 +179,7 @@ with tabs["gates"]:
                          r"r\odot(W_{hn}h_{t-1} + b_{hn})),\; h_t = (1-z)\odot n + z\odot h_{t-1}")
         page.caption("cap.gates_grad", r"\Big\|\frac{\partial L_p}{\partial h_t}\Big\|,"
                      r"\quad L_p = -\log p(w_{p+1}\mid w_{\le p})")
+        page.how("gates")
 
 with tabs["sat"]:
     if tabs["sat"].open and analyses:
@@ -210,6 +189,7 @@ with tabs["sat"]:
         page.chart(fig, "sat", csv=f"gate_saturation_{cell}")
         page.caption("cap.sat", r"\sigma'(a) = \sigma(a)\,(1-\sigma(a)) < 0.09 \text{ when } "
                      r"\sigma(a)\notin[0.1, 0.9]")
+        page.how("sat")
 
 with tabs["pred"]:
     if tabs["pred"].open and analyses:
@@ -231,6 +211,7 @@ with tabs["pred"]:
                 st.dataframe(table, hide_index=True, key=f"pred_{w}",
                              column_config={tr("tab.pred.p"): st.column_config.NumberColumn(format="%.3f")})
         page.caption("cap.pred", r"p(w_{t+1}\mid w_{\le t}) = \operatorname{softmax}(W_{dec} h_t + b)")
+        page.how("pred")
 
 with st.sidebar:
     page.settings_download()

@@ -10,25 +10,11 @@ import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, trainer, ui
-from gradflow.checks import CELLS
 from gradflow.experiments import training
-from gradflow.urlstate import Param
+from gradflow.page_params import TRAINING as PARAMS
 
 RUNS = "_gf_p4_runs"  # session key: the runs of the last Train press
 LIVE_POINTS = 500  # steps shown by the live chart during a run
-PARAMS = (
-    Param("compare", "choice", "none", options=training.COMPARE, widget="radio"),
-    Param("cell", "choice", "lstm", options=CELLS, widget="segmented", help="w.cell4.help"),
-    Param("hidden", "int", 32, lo=4, hi=128),
-    Param("tokens", "int", 20_000, lo=1_000, hi=200_000, step=1_000),
-    Param("epochs", "int", 1, lo=1, hi=5),
-    Param("batch", "int", 10, lo=1, hi=64),
-    Param("bptt", "int", 20, lo=2, hi=70),
-    Param("lr", "slider", 20.0, lo=0.1, hi=40.0, step=0.1, fmt="%.1f", help="w.lr4.help"),
-    Param("clip", "toggle", True),
-    Param("threshold", "slider", 0.25, lo=0.01, hi=10.0, step=0.01, help="w.threshold4.help"),
-    Param("seed", "int", 0, lo=0, hi=99999, widget="number", help="w.seed4.help"),
-)
 
 page = ui.start("page4", PARAMS)
 tr = page.t
@@ -166,6 +152,7 @@ if cur:
     page.chart(fig, "train", csv="training_curves")
     page.caption("cap.train", r"L = -\frac{1}{N}\sum_{n}\log p(w_{n+1}\mid w_{\le n}),\qquad "
                  r"\text{perplexity} = e^{L}")
+    page.how("train")
 
     clips = [r["clip"] for r in runs if r["clip"] is not None]
     fig = plots.fig_train_grad_norm(cur, threshold=clips[0] if clips else None,
@@ -174,6 +161,11 @@ if cur:
     page.chart(fig, "gnorm", csv="global_grad_norm")
     page.caption("cap.tgnorm", r"\|g\| = \sqrt{\textstyle\sum_{p}\|\nabla_p L\|^2},\qquad "
                  r"g \leftarrow g\cdot\frac{c}{\|g\|}\ \text{ if } \|g\| > c")
+    page.how("tgnorm")
+    for r in runs:  # the share of clipped steps of each run, computed from that run (the caption claims none)
+        if r["clip"] is not None and r["step"]:
+            st.caption(tr("page4.clipped_share", label=run_label(r), n=len(r["step"]), c=f"{r['clip']:g}",
+                          pct=f"{100 * training.clipped_fraction(r):.0f}"))
 
     pn = training.param_norm_curves(runs, run_label)
     if pn:
@@ -181,6 +173,7 @@ if cur:
                                          present=page.present)
         page.chart(fig, "pgnorm", csv="param_grad_norms")
         page.caption("cap.pgnorm", r"\|\nabla_{W_{hh}} L\| = \Big\|\sum_t \delta_t\, h_{t-1}^{\top}\Big\|_F")
+        page.how("pgnorm")
 
 with st.sidebar:
     page.settings_download()

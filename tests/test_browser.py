@@ -107,7 +107,8 @@ FONT_SIZES_JS = r"""
   const walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement, txt = n.textContent.replace(/[\u200b\s]/g, '');
-    if (!txt || !el || el.closest('.js-plotly-plot, .katex-mathml, [data-testid="stIconMaterial"], [data-testid="stHtml"]')) continue;
+    if (!txt || !el) continue;
+    if (el.closest('.js-plotly-plot, .katex-mathml, [data-testid="stIconMaterial"], [data-testid="stHtml"]')) continue;
     const cs = getComputedStyle(el);
     if (cs.fontFamily.includes('Material')) continue;
     const r = el.getBoundingClientRect();

@@ -156,21 +156,35 @@ def test_bad_input():
         stack.gradient_flow("rnn", params, xs, up[:, :, :2])
 
 
+def run_preset(name, **changes):
+    s = {**stack.preset_settings()[name], **changes}
+    cell, conn, seed = s.pop("cell"), s.pop("connection"), s.pop("seed")
+    L, D, H, T = (s.pop(k) for k in ("L", "D", "H", "T"))
+    params, xs, up = stack.random_problem(cell, L, D, H, T, seed, connection=conn, **s)
+    return stack.gradient_flow(cell, params, xs, up, connection=conn)
+
+
 def test_presets_vanish_through_depth_and_residual_restores_it():
     """The lecture presets: the bottom layer at the last step gets ≤ 1e-3 of the top layer's
     gradient with plain stacking, ≥ 0.1 with residual connections."""
     ratios = {}
-    for name, s in stack.preset_settings().items():
-        s = dict(s)
-        cell, conn, seed = s.pop("cell"), s.pop("connection"), s.pop("seed")
-        L, D, H, T = (s.pop(k) for k in ("L", "D", "H", "T"))
-        params, xs, up = stack.random_problem(cell, L, D, H, T, seed, connection=conn, **s)
-        flow = stack.gradient_flow(cell, params, xs, up, connection=conn)
+    for name in stack.preset_settings():
+        flow = run_preset(name)
         assert flow.dh.shape == (8, 50, 1, 64) and flow.finite
         ratios[name] = stack.depth_ratio(flow)
         assert np.isclose(ratios[name], flow.dh_norm[0, -1, 0] / flow.dh_norm[-1, -1, 0], rtol=1e-12)
     assert ratios["depth_vanishing"] <= 1e-3
     assert ratios["depth_residual"] >= 0.1
+
+
+def test_what_the_preset_docstring_says_about_other_settings():
+    """PyTorch's W_ih scale keeps ≈ 5e-3 at ρ = 1; ρ = 2 reaches 1e-3 but grows > 1e3-fold back in time."""
+    default = stack.depth_ratio(run_preset("depth_vanishing", ih_scale=1.0))
+    assert 1e-3 < default < 1e-2
+    steep = run_preset("depth_vanishing", ih_scale=1.0, rho=2.0)
+    assert stack.depth_ratio(steep) <= 1e-3
+    assert stack.depth_time_map(steep).max() > 3
+    assert stack.depth_time_map(run_preset("depth_vanishing")).max() < 0.5  # the preset's ρ = 1: no growth
 
 
 # --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..lm import LanguageModel, LMConfig, init_model, random_like
 GATES_OF = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 STATES_OF = {"lstm": ("c", "h"), "gru": ("h",)}
 SIGMOID = ("i", "f", "o", "r", "z")  # the other gates (g, n) are tanh
+SEARCH_LIMIT = 50  # sentences listed for a word search
 SATURATED = {"sigmoid": (0.1, 0.9), "tanh": (-0.9, 0.9)}  # below / above these a gate counts as saturated
 
 

@@ -35,6 +35,8 @@ from ..cells._loop import single_thread
 MIN_STRIDE = 10  # the middle of a long sequence: every k-th step, k a round number ≥ this
 MAX_CUTS_DRAWN = 10  # more cuts than this: only those that fall on drawn steps are drawn
 JAC_BUDGET = 10_000_000  # T · S² (S = H, 2H for the LSTM) above which the Jacobian norms are skipped
+KEYS = ("cell", "T", "loss", "b", "truncate", "block_starts", "steps", "dh", "dc", "edges", "jac", "jac_kind", "jac_c",
+        "prod", "cuts", "cuts_drawn", "hidden", "hidden_cuts", "loss_steps")  # the keys of graph_data's dict
 _STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
 
 

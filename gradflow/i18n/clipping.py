@@ -55,10 +55,12 @@ TEXT = {
     "fig.hist.band": {"en": "middle 90 % (5th–95th pct.)", "ko": "가운데 90 %(5–95 백분위)"},
     "page2.hist_stats": {"en": "{n} batches of model {model}; mean norm {mean}; the middle 90 % of the norms lie "
                                "between {p5} and {p95}; Pascanu's rule of thumb (0.5–10 × the mean) suggests a "
-                               "threshold between {rule_lo} and {rule_hi}; {frac}% of the batches would be clipped.",
+                               "threshold between {rule_lo} and {rule_hi}.",
                          "ko": "모델 {model} 의 배치 {n}개, 평균 노름 {mean}, 노름의 가운데 90 % 는 {p5}–{p95} "
                                "사이입니다. 파스카누의 경험칙(평균의 0.5–10 배)에 따른 임계값은 {rule_lo}–{rule_hi} "
-                               "이고, 배치의 {frac}% 가 클리핑됩니다."},
+                               "입니다."},
+    "page2.hist_clipped": {"en": "With norm clipping at c = {c}, {frac}% of these batches would be clipped.",
+                           "ko": "c = {c} 에서 노름 클리핑하면 이 배치들의 {frac}% 가 클리핑됩니다."},
     "page2.hist_missing": {"en": "The precomputed PTB gradient norms are not available ({msg}). The rest of the page works.",
                            "ko": "미리 계산한 PTB 기울기 노름이 없습니다({msg}). 페이지의 나머지는 동작합니다."},
     "cap.hist": {"en": "Shaded: where the middle 90 % of the batches' norms lie (5th to 95th percentile); the "
@@ -80,9 +82,39 @@ TEXT = {
     "fig.cliff.start": {"en": "start", "ko": "시작점"},
     "fig.cliff.clipmark": {"en": "clipped step", "ko": "클리핑된 단계"},
     "cap.cliff": {"en": "The sharp wall is where the map x ↦ wσ(x) + b bifurcates: there the gradient is huge. "
-                        "A plain step from the wall flies far away; the clipped step (crosses) moves at most "
-                        "lr·c and keeps descending.",
-                  "ko": "날카로운 벽은 x ↦ wσ(x) + b 사상이 분기하는 곳으로, 기울기가 매우 큽니다. 벽에서 "
-                        "일반 경사 하강은 멀리 튕겨 나가고, 클리핑한 걸음(×)은 최대 lr·c 만 움직여 계속 "
-                        "내려갑니다."},
+                        "A plain step is lr·‖g‖ long, so where it meets the wall it jumps several times farther "
+                        "than any clipped step; a clipped step (crosses) moves at most lr·c and the clipped path "
+                        "ends lower than it starts.",
+                  "ko": "날카로운 벽은 x ↦ wσ(x) + b 사상이 분기하는 곳으로, 기울기가 매우 큽니다. 일반 걸음의 "
+                        "길이는 lr·‖g‖ 이므로 벽을 만나면 어떤 클리핑된 걸음보다 몇 배나 멀리 뜁니다. 클리핑된 "
+                        "걸음(×)은 최대 lr·c 만 움직이고, 클리핑한 경로는 시작보다 낮은 곳에서 끝납니다."},
+    "how.pnorm": {
+        "en": "The gradient $g$ of every parameter comes from one exact BPTT run. Norm clipping: "
+              "$g \\leftarrow g \\cdot \\min(1, c / \\|g\\|)$ with $\\|g\\|$ the global norm over all parameters "
+              "(DLFS2's `clip_grads`), so every parameter is scaled by the same factor. Value clipping: each "
+              "entry is cut to $[-c, c]$ on its own. The cosine compares the directions before and after.",
+        "ko": "모든 매개변수의 기울기 $g$ 는 정확한 BPTT 한 번에서 나옵니다. 노름 클리핑: "
+              "$g \\leftarrow g \\cdot \\min(1, c / \\|g\\|)$, $\\|g\\|$ 는 모든 매개변수의 전역 노름(DLFS2의 "
+              "`clip_grads`)이므로 모든 매개변수가 같은 비율로 줄어듭니다. 값 클리핑: 각 성분을 따로 "
+              "$[-c, c]$ 로 자릅니다. 코사인은 전후 방향을 비교합니다."},
+    "how.hist": {
+        "en": "For 100 consecutive PTB training batches (20 × 35 tokens) the shipped LSTM's loss is "
+              "backpropagated and the global norm $\\|g\\| = \\sqrt{\\sum_p \\|\\nabla_p L\\|^2}$ recorded "
+              "(`python -m gradflow gradhist`); the histogram counts them on log-spaced bins.",
+        "ko": "PTB 학습 배치(20 × 35 토큰) 100개 연속에 대해 제공된 LSTM의 손실을 역전파하고 전역 노름 "
+              "$\\|g\\| = \\sqrt{\\sum_p \\|\\nabla_p L\\|^2}$ 을 기록합니다(`python -m gradflow gradhist`). "
+              "히스토그램은 로그 간격 구간으로 셉니다."},
+    "how.cliff": {
+        "en": "A one-unit RNN $x_t = w\\,\\sigma(x_{t-1}) + b$ runs 50 steps; $L = (\\sigma(x_{50}) - 0.7)^2$. "
+              "BPTT: $\\frac{\\partial L}{\\partial x_{t-1}} = \\frac{\\partial L}{\\partial x_t}\\, w\\, "
+              "\\sigma'(x_{t-1})$, and $\\frac{\\partial L}{\\partial w} = \\sum_t \\frac{\\partial L}"
+              "{\\partial x_t} \\sigma(x_{t-1})$, $\\frac{\\partial L}{\\partial b} = \\sum_t "
+              "\\frac{\\partial L}{\\partial x_t}$. Where the map's fixed point jumps, these sums become huge: "
+              "the wall.",
+        "ko": "유닛 하나짜리 RNN $x_t = w\\,\\sigma(x_{t-1}) + b$ 를 50단계 돌리고 "
+              "$L = (\\sigma(x_{50}) - 0.7)^2$ 입니다. BPTT: $\\frac{\\partial L}{\\partial x_{t-1}} = "
+              "\\frac{\\partial L}{\\partial x_t}\\, w\\, \\sigma'(x_{t-1})$, $\\frac{\\partial L}{\\partial w} = "
+              "\\sum_t \\frac{\\partial L}{\\partial x_t} \\sigma(x_{t-1})$, $\\frac{\\partial L}{\\partial b} = "
+              "\\sum_t \\frac{\\partial L}{\\partial x_t}$. 사상의 고정점이 뛰는 곳에서 이 합이 매우 커집니다: "
+              "그것이 벽입니다."},
 }

@@ -92,4 +92,5 @@ TEXT = {
     "opt.cell.lstm": {"en": "LSTM", "ko": "LSTM"},
     "opt.cell.gru": {"en": "GRU", "ko": "GRU"},
     "w.lr": {"en": "learning rate", "ko": "학습률"},
+    "ui.how": {"en": "How is this computed?", "ko": "어떻게 계산하나요?"},
 }

@@ -154,4 +154,27 @@ TEXT = {
               "spreads its probability almost evenly over the 10,000 words (about 0.0001 each).",
         "ko": "각 토큰 다음에 올 가능성이 가장 큰 다섯 단어와 확률입니다. 무작위 모델은 1만 단어에 확률을 거의 "
               "고르게(각각 약 0.0001) 나눕니다."},
+    "how.gates": {
+        "en": "The shipped language model reads the sentence from a zero state: embedding → recurrent "
+              "layers → softmax over 10,000 words. Every gate activation is stored in the forward pass and "
+              "drawn (rows: units, columns: tokens). The bottom row is $\\|\\partial L_p/\\partial h_t\\|$: the "
+              "next-word loss at position $p$ backpropagated exactly through the same layers, "
+              "$\\frac{\\partial L_p}{\\partial h_{t-1}} = J_t^{\\top}\\frac{\\partial L_p}{\\partial h_t}$.",
+        "ko": "제공된 언어 모델이 영 상태에서 문장을 읽습니다: 임베딩 → 순환층 → 1만 단어 소프트맥스. 순전파의 "
+              "모든 게이트 활성값을 저장해 그립니다(행: 유닛, 열: 토큰). 맨 아래 행은 "
+              "$\\|\\partial L_p/\\partial h_t\\|$ 로, 위치 $p$ 의 다음 단어 손실을 같은 층을 통해 정확히 역전파한 "
+              "것입니다: $\\frac{\\partial L_p}{\\partial h_{t-1}} = J_t^{\\top}\\frac{\\partial L_p}{\\partial h_t}$."},
+    "how.sat": {
+        "en": "For each gate, the share of its activations over all units and tokens below 0.1 or above 0.9 "
+              "(tanh gates: below −0.9 or above 0.9). There $\\sigma'(a) = \\sigma(a)(1-\\sigma(a)) < 0.09$: "
+              "little gradient flows through the gate's pre-activation.",
+        "ko": "각 게이트에 대해 모든 유닛·토큰의 활성값 중 0.1 미만 또는 0.9 초과(tanh 게이트: −0.9 미만 또는 "
+              "0.9 초과)인 비율입니다. 그곳에서는 $\\sigma'(a) = \\sigma(a)(1-\\sigma(a)) < 0.09$ 이므로 게이트의 "
+              "사전 활성을 통해 흐르는 기울기가 작습니다."},
+    "how.pred": {
+        "en": "At each token the top layer's $h_t$ goes through the decoder: "
+              "$p(w_{t+1}) = \\mathrm{softmax}(W_{dec} h_t + b)$; the table lists the five largest "
+              "probabilities and the probability of the word that actually comes next.",
+        "ko": "각 토큰에서 맨 위 층의 $h_t$ 가 디코더를 지납니다: $p(w_{t+1}) = \\mathrm{softmax}(W_{dec} h_t + b)$. "
+              "표는 가장 큰 다섯 확률과 실제 다음 단어의 확률을 보여 줍니다."},
 }

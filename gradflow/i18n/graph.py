@@ -9,9 +9,8 @@ TEXT = {
                         "ko": "펼친 계산 그래프: 한 단계씩 거슬러 가는 역전파"},
     "fig.graph.x": {"en": "time step t", "ko": "시간 단계 t"},
     "fig.graph.x_hidden": {"en": "(⋯: {n} of {T} steps not drawn)", "ko": "(⋯: 전체 {T}단계 중 {n}단계 생략)"},
-    "fig.graph.z": {"en": "colour: log₁₀‖∂L/∂h_t‖", "ko": "색: log₁₀‖∂L/∂h_t‖"},
-    "fig.graph.z_c": {"en": "colour: log₁₀‖∂L/∂h_t‖ (c lane: ‖∂L/∂c_t‖)",
-                      "ko": "색: log₁₀‖∂L/∂h_t‖ (c 줄: ‖∂L/∂c_t‖)"},
+    "fig.graph.z": {"en": "log₁₀‖∂L/∂h_t‖ (node colour)", "ko": "log₁₀‖∂L/∂h_t‖ (노드 색)"},
+    "fig.graph.z_c": {"en": "log₁₀‖∂L/∂h_t‖ (c lane: ‖∂L/∂c_t‖)", "ko": "log₁₀‖∂L/∂h_t‖ (c 줄: ‖∂L/∂c_t‖)"},
     "fig.graph.lane_x": {"en": "input x_t", "ko": "입력 x_t"},
     "fig.graph.lane_h": {"en": "hidden h_t", "ko": "은닉 h_t"},
     "fig.graph.lane_c": {"en": "cell c_t", "ko": "셀 상태 c_t"},
@@ -24,6 +23,7 @@ TEXT = {
     "fig.graph.edge_none": {"en": "recurrent edge (Jacobian norms skipped: too large)",
                             "ko": "순환 연결(야코비안 노름 생략: 너무 큼)"},
     "fig.graph.cut": {"en": "cut by truncated BPTT: no gradient", "ko": "잘린 BPTT로 끊김: 기울기 없음"},
+    "fig.graph.zero": {"en": "0: no gradient", "ko": "0: 기울기 없음"},
     "fig.graph.hidden": {"en": "steps {lo}–{hi} not drawn ({n} steps)", "ko": "{lo}–{hi}단계 생략({n}단계)"},
     "fig.graph.readout": {"en": "Wave front t = {t}:  ‖∂L/∂h_t‖ = {dh},  ∏‖J‖ from its block's end = {prod}",
                           "ko": "파면 t = {t}:  ‖∂L/∂h_t‖ = {dh},  블록 끝부터의 ∏‖J‖ = {prod}"},
@@ -36,14 +36,14 @@ TEXT = {
     "cap.graph": {
         "en": "The network unrolled over time. Each node is coloured by log₁₀‖∂L/∂h_t‖ (on the LSTM's c lane "
               "log₁₀‖∂L/∂c_t‖): the same numbers as the curve. A recurrent edge is wider the larger the norm of "
-              "the step Jacobian it carries. Press play: the wave moves one step back per frame, from the last "
-              "step to the first. Dashed edges (✂) are cut by truncated BPTT: no gradient crosses them. Beyond "
-              "60 steps only some steps are drawn; “⋯” stands for the others.",
+              "the step Jacobian it carries. Press play: the wave moves back one drawn step per frame, from the "
+              "last step to the first. A dashed line with ✂ marks an edge cut by truncated BPTT: no gradient "
+              "crosses it. Beyond 60 steps only some steps are drawn; “⋯” stands for the others.",
         "ko": "시간 방향으로 펼친 신경망입니다. 각 노드의 색은 log₁₀‖∂L/∂h_t‖ (LSTM의 c 줄은 log₁₀‖∂L/∂c_t‖)로, "
               "곡선 그래프와 같은 값입니다. 순환 연결선은 그 선이 나르는 한 단계 야코비안의 노름이 클수록 "
-              "굵습니다. 재생을 누르면 역전파의 파면이 마지막 단계에서 첫 단계까지 프레임마다 한 단계씩 "
-              "거슬러 갑니다. 점선(✂)은 잘린 BPTT가 끊은 연결로, 기울기가 건너가지 않습니다. 60단계를 넘으면 "
-              "일부 단계만 그리고 나머지는 “⋯”로 표시합니다.",
+              "굵습니다. 재생을 누르면 역전파의 파면이 마지막 단계에서 첫 단계까지 프레임마다 그려진 단계를 "
+              "하나씩 거슬러 갑니다. ✂ 표시가 있는 점선은 잘린 BPTT가 끊은 연결로, 기울기가 건너가지 않습니다. "
+              "60단계를 넘으면 일부 단계만 그리고 나머지는 “⋯”로 표시합니다.",
     },
     "how.graph": {
         "en": "One step of the chain rule, for the tanh RNN h_t = tanh(W_h h_(t−1) + W_x x_t + b): the gradient "

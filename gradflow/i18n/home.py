@@ -88,4 +88,15 @@ TEXT = {
     "preset.gates_trained_vs_random.desc": {
         "en": "The same sentence through the trained LSTM and a random one of the same shape.",
         "ko": "같은 문장을 학습된 LSTM과 같은 크기의 무작위 LSTM에 넣어 봅니다."},
+    "how.home": {
+        "en": "Each cell runs forward over 100 random inputs with $W_h$ at radius 1, and the gradient of a "
+              "loss at the last step is propagated back exactly: one step of the chain rule multiplies it by "
+              "the transposed step Jacobian, $\\frac{\\partial L}{\\partial h_{t-1}} = J_t^{\\top} "
+              "\\frac{\\partial L}{\\partial h_t}$ (for the RNN $J_t = \\mathrm{diag}(1-h_t^2)W_h$). The LSTM "
+              "and the GRU carry part of the gradient through a gate near 1 instead.",
+        "ko": "각 셀은 반지름 1 의 $W_h$ 로 무작위 입력 100개를 순전파하고, 마지막 단계 손실의 기울기를 정확히 "
+              "역전파합니다. 연쇄 법칙 한 단계는 전치된 단계 야코비안을 곱합니다: "
+              "$\\frac{\\partial L}{\\partial h_{t-1}} = J_t^{\\top} \\frac{\\partial L}{\\partial h_t}$ "
+              "(RNN은 $J_t = \\mathrm{diag}(1-h_t^2)W_h$). LSTM과 GRU는 기울기의 일부를 1 에 가까운 게이트로 "
+              "대신 전달합니다."},
 }

@@ -93,12 +93,13 @@ TEXT = {
     "fig.tgnorm.skipped": {"en": "skipped (non-finite)", "ko": "건너뜀(유한하지 않음)"},
     "fig.tgnorm.threshold": {"en": "threshold c", "ko": "임계값 c"},
     "cap.tgnorm": {
-        "en": "Crosses mark the clipped steps. With DLFS2's setting (lr = 20, c = 0.25) most steps are clipped: "
-              "a clipped step has the fixed length lr·c. Without clipping, rare spikes can throw the weights far "
-              "away; compare clipping on and off with an RNN.",
-        "ko": "×는 클리핑된 단계입니다. DLFS2 설정(lr = 20, c = 0.25)에서는 대부분의 단계가 클리핑되어, 클리핑된 "
-              "걸음의 길이는 lr·c 로 고정됩니다. 클리핑이 없으면 드문 급등이 가중치를 멀리 날려 보낼 수 있습니다. "
-              "RNN으로 클리핑 켬과 끔을 비교해 보세요."},
+        "en": "Crosses mark the clipped steps: a clipped step has the fixed length lr·c whatever ‖g‖ was. "
+              "Without clipping, rare spikes can throw the weights far away; compare clipping on and off with "
+              "an RNN.",
+        "ko": "×는 클리핑된 단계입니다. 클리핑된 걸음은 ‖g‖ 와 관계없이 길이가 lr·c 로 고정됩니다. 클리핑이 "
+              "없으면 드문 급등이 가중치를 멀리 날려 보낼 수 있습니다. RNN으로 클리핑 켬과 끔을 비교해 보세요."},
+    "page4.clipped_share": {"en": "{label}: {pct} % of its {n} steps were clipped (c = {c}).",
+                            "ko": "{label}: {n}단계 중 {pct} % 가 클리핑되었습니다(c = {c})."},
     "fig.pgnorm.title": {"en": "Gradient norm of each parameter over the steps",
                          "ko": "단계에 따른 매개변수별 기울기 노름"},
     "fig.pgnorm.x": {"en": "step", "ko": "단계"},
@@ -113,4 +114,24 @@ TEXT = {
     "fig.live.title": {"en": "Training loss, live (latest steps)", "ko": "실시간 학습 손실(최근 단계)"},
     "fig.live.x": {"en": "step", "ko": "단계"},
     "fig.live.y": {"en": "cross-entropy loss", "ko": "교차 엔트로피 손실"},
+    "how.train": {
+        "en": "Truncated BPTT as in DLFS2: the training text is cut into $B$ parallel streams and read in "
+              "windows of $T$ steps; the state carries over between windows but the gradient does not. Each "
+              "window's mean cross-entropy is one point; SGD updates the weights after every window.",
+        "ko": "DLFS2 처럼 잘린 BPTT: 학습 텍스트를 $B$ 개의 병렬 스트림으로 나눠 $T$ 단계 창으로 읽습니다. 상태는 "
+              "창 사이로 이어지지만 기울기는 이어지지 않습니다. 각 창의 평균 교차 엔트로피가 점 하나이고, 창마다 "
+              "SGD 가 가중치를 갱신합니다."},
+    "how.tgnorm": {
+        "en": "After each window's backward pass the global norm $\\|g\\| = \\sqrt{\\sum_p \\|\\nabla_p L\\|^2}$ "
+              "is taken over all parameters; when $\\|g\\| > c$ every gradient is multiplied by "
+              "$c / (\\|g\\| + 10^{-6})$ (DLFS2's `clip_grads`), so the step $\\mathrm{lr}\\cdot g$ has length "
+              "$\\mathrm{lr}\\cdot c$.",
+        "ko": "창마다 역전파 뒤 모든 매개변수의 전역 노름 $\\|g\\| = \\sqrt{\\sum_p \\|\\nabla_p L\\|^2}$ 을 "
+              "잽니다. $\\|g\\| > c$ 이면 모든 기울기에 $c / (\\|g\\| + 10^{-6})$ 을 곱하므로(DLFS2의 "
+              "`clip_grads`) 걸음 $\\mathrm{lr}\\cdot g$ 의 길이는 $\\mathrm{lr}\\cdot c$ 가 됩니다."},
+    "how.pgnorm": {
+        "en": "The same backward pass, with the norm taken per parameter before clipping, every few steps. "
+              "weight_hh's gradient is the sum over the window's steps $\\sum_t \\delta_t h_{t-1}^{\\top}$.",
+        "ko": "같은 역전파에서 클리핑 전 매개변수별 노름을 몇 단계마다 잽니다. weight_hh 의 기울기는 창 안 "
+              "단계들의 합 $\\sum_t \\delta_t h_{t-1}^{\\top}$ 입니다."},
 }

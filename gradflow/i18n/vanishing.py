@@ -319,5 +319,12 @@ TEXT = {
               "$\\partial h_t/\\partial c_{t-1}$ ($o$ 와 $\\tanh c_t$ 경유) 입니다. 상태의 기울기는 "
               "$\\lambda_{t-1} = J_t^{\\top} \\lambda_t$ 를 따르고, 누적 곱 $\\|J_t \\cdots J_s\\|_2$ 는 $t$ 에서 "
               "$s$ 까지 살아남는 양의 상한입니다."},
-    "ui.how": {"en": "How is this computed?", "ko": "어떻게 계산하나요?"},
+    "how.pow": {
+        "en": "$W^k$ is built by repeated multiplication, $W^{k} = W\\,W^{k-1}$, and $\\|W^k\\|_2$ is its "
+              "largest singular value. Without an input or a nonlinearity, $k$ steps back multiply the "
+              "gradient by $(W^{\\top})^k$, so this curve is the linear RNN's worst case; $\\rho^k$ is its "
+              "limit rate ($\\|W^k\\|^{1/k} \\to \\rho$, Gelfand's formula).",
+        "ko": "$W^k$ 는 반복 곱 $W^{k} = W\\,W^{k-1}$ 으로 만들고, $\\|W^k\\|_2$ 는 그 최대 특이값입니다. 입력과 "
+              "비선형이 없으면 $k$ 단계 거슬러 갈 때 기울기에 $(W^{\\top})^k$ 가 곱해지므로 이 곡선은 선형 RNN의 "
+              "최악의 경우이고, $\\rho^k$ 는 그 극한 비율입니다($\\|W^k\\|^{1/k} \\to \\rho$, 겔판트 공식)."},
 }

@@ -5,15 +5,17 @@ ellipsis "⋯"); lanes from the bottom: the inputs x_t, the LSTM's cell state
 c_t, the hidden state h_t and the loss terms. Node colour is log₁₀ of the
 gradient norm (one colour bar for both lanes; a white band at its foot for
 an exact zero). Recurrent edges are binned by the norm of the Jacobian they
-carry: the width and the opacity grow with it. Edges cut by truncated BPTT
-are dashed, marked "✂", and the truncation blocks are shaded.
+carry: the width and the opacity grow with it. An edge cut by truncated
+BPTT is not drawn: a dashed line marked "✂" crosses the lanes in its place,
+and every other truncation block is shaded.
 
 The backward pass is animated in the browser: plotly frames (play, pause, a
 slider with one step per frame). Frame k shows the k + 1 latest drawn steps
 in colour (the wave from the loss backwards); the others stay grey. A frame
-carries only the coloured node traces (`traces=[...]`) and the readout
-annotation, the layout's one annotation (so a frame's annotation list
-replaces nothing else).
+carries only the coloured node traces and the readout (`traces=[...]`): the
+readout is a text trace pinned above the plot on an invisible overlay axis,
+because a layout annotation would not be redrawn by a frame played without
+a full redraw, and a full redraw per frame halves the frame rate.
 """
 
 from __future__ import annotations
@@ -34,13 +36,13 @@ FRAME_MS = 80  # default time per frame of the animation
 PLOT_PX = 800  # width of the plot area the node size and tick spacing assume (a wide page's chart)
 
 
-def _slots(steps, hidden):
+def _slots(steps):
     """x of every drawn step (N,) and of every hidden range's ellipsis (G,): one slot each, in time order."""
-    xs, gx, pos, g = [], [], 0, 0
+    xs, gx, pos = [], [], 0
     for i, t in enumerate(steps):
-        if i and t - steps[i - 1] > 1:
+        if i and t - steps[i - 1] > 1:  # a hidden range before t
             gx.append(pos)
-            pos, g = pos + 1, g + 1
+            pos += 1
         xs.append(pos)
         pos += 1
     return np.array(xs, dtype=float), np.array(gx, dtype=float)
@@ -68,10 +70,12 @@ def _segments(pairs):
 
 def _bin(v) -> np.ndarray:
     v = np.asarray(v, dtype=float)
-    return np.where(np.isfinite(v), np.searchsorted(EDGE_BINS, np.nan_to_num(v, nan=np.inf)), len(EDGE_BINS))
+    """Width bin of each norm: k with EDGE_BINS[k−1] ≤ v < EDGE_BINS[k]; inf and NaN in the top bin."""
+    return np.where(np.isfinite(v), np.searchsorted(EDGE_BINS, np.nan_to_num(v, nan=np.inf), side="right"),
+                    len(EDGE_BINS))
 
 
-def _colour_scale(*arrays):
+def _colour_scale(*arrays, zero_text="0"):
     """(cmin, cmax, colorscale, zero value, tick values, tick texts) of log10 norms, one for all lanes."""
     v = np.concatenate([np.asarray(a, dtype=float) for a in arrays if a is not None])
     pos = v[np.isfinite(v) & (v > 0)]
@@ -86,7 +90,7 @@ def _colour_scale(*arrays):
     band = 0.07  # white foot of the bar: exact zeros (no gradient)
     zero = lo - band / (1 - band) * (hi - lo)
     scale = [[0.0, "#FFFFFF"], [band, "#FFFFFF"]] + [[band + (1 - band) * s, c] for s, c in scale]
-    return zero, hi, scale, zero, [zero] + ticks, ["0"] + [f"{k:g}" for k in ticks]
+    return zero, hi, scale, zero, [zero] + ticks, [zero_text] + [f"{k:g}" for k in ticks]
 
 
 def _node_values(v, zero, cmax):
@@ -102,7 +106,8 @@ def _fmt(v) -> str:
     return "—" if v is None else f"{float(v):.3g}"
 
 
-def _readout(data, i, labels, fs) -> dict:
+def readout_text(data, i, labels=None) -> str:
+    """The readout at drawn step i: the wave front's step, ‖∂L/∂h_t‖ there, the product of ‖J‖ (and ‖∂L/∂c_t‖)."""
     t, dh = int(data["steps"][i]), data["dh"][i]
     prod = None if data["prod"] is None else data["prod"][i]
     key = "readout" if prod is not None else "readout_noprod"
@@ -111,8 +116,7 @@ def _readout(data, i, labels, fs) -> dict:
     if data["dc"] is not None:
         dc = _fmt(data["dc"][i])
         text += _lab(labels, "readout_c").format(dc=dc) if "readout_c" in (labels or {}) else f", ‖∂L/∂c_t‖ = {dc}"
-    return {"text": text, "x": 0.0, "xref": "paper", "xanchor": "left", "y": 1.0, "yref": "paper",
-            "yanchor": "bottom", "showarrow": False, "font": {"size": fs}, "name": "readout"}
+    return text
 
 
 def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = True, labels=None,
@@ -123,18 +127,18 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
     drawn step lit; the default); animate: add the frames, play/pause buttons
     and the slider; frame_ms: time per frame when playing. labels: title, x,
     x_hidden ({n}, {T}), z, z_c (LSTM), lane_x, lane_h, lane_c, lane_loss, edge, edge_state,
-    edge_c, edge_none, cut, hidden ({lo}, {hi}, {n}), readout ({t}, {dh}, {prod}), readout_noprod
+    edge_c, edge_none, cut, zero (the colour bar's tick of an exact 0), hidden ({lo}, {hi}, {n}), readout ({t}, {dh}, {prod}), readout_noprod
     ({t}, {dh}), readout_c ({dc}), play, pause, step.
     Every trace's `meta` names its role: "h", "c" the coloured nodes
     (animated; customdata [t, norm]); "h base", "c base" the grey nodes;
     "loss", "x" nodes; "edges h", "edges c" one trace per width bin (named by
     its range of ‖J‖); "cut", "scissors"; "edge hover"; "gaps" (the ellipses);
-    "links", "gap links".
+    "links", "gap links"; "readout" (text, on the overlay axes x2/y2).
     """
     s = _sizes(present)
     steps, hidden = np.asarray(data["steps"]), np.asarray(data["hidden"]).reshape(-1, 2)
     N, lstm = len(steps), data["dc"] is not None
-    xs, gx = _slots(steps, hidden)
+    xs, gx = _slots(steps)
     n_slots = N + len(gx)
     y_x, y_c, y_h = 0.0, 1.0, (2.0 if lstm else 1.0)
     y_l = y_h + 1.0
@@ -189,7 +193,8 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
             hover_y.append(y)
             hover_t.append(f"{int(t) - 1} → {int(t)}<br>{title} = {_fmt(v)}"
                            + (f"<br>✂ {_lab(labels, 'cut')}" if int(t) in cuts else ""))
-    cut_pairs = [((xs[idx[t] - 1], y), (xs[idx[t]], y)) for t in sorted(cuts) for y in [l[1] for l in lanes_e]]
+    # A cut: a dashed line across the lanes between t−1 and t, where the recurrent edges would be.
+    cut_pairs = [((xs[idx[t]] - 0.5, y_x - 0.3), (xs[idx[t]] - 0.5, y_h + 0.2)) for t in sorted(cuts)]
     if cut_pairs:
         cx, cy = _segments(cut_pairs)
         add("cut", {"type": "scatter", "x": cx, "y": cy, "mode": "lines", "name": "✂ " + _lab(labels, "cut"),
@@ -231,7 +236,8 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
         add(f"{lane} base", {"type": "scatter", "x": xs, "y": [y] * N, "mode": "markers", "name": f"{lane} base",
                              "showlegend": False,
              "hoverinfo": "skip", "marker": {"size": node, "color": NODE_GREY, "line": {"color": GREY, "width": 1}}})
-    cmin, cmax, cscale, zero, tv, tt = _colour_scale(data["dh"], data["dc"])
+    cmin, cmax, cscale, zero, tv, tt = _colour_scale(data["dh"], data["dc"], zero_text=_lab(labels, "zero")
+                                                     if "zero" in (labels or {}) else "0")
     values = {lane: _node_values(v, zero, cmax) for lane, _, v in node_lanes}
     first = N - 1 if frame is None else int(np.clip(frame, 0, N - 1))
 
@@ -250,12 +256,19 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
               **lit(lane, y, v, first)}
         tr["marker"] = {**tr["marker"], "size": node, "cmin": cmin, "cmax": cmax, "colorscale": cscale,
                         "line": {"color": "#333333", "width": 1}, "showscale": lane == "h",
-                        "colorbar": {"title": {"text": _lab(labels, "z_c" if lstm else "z").replace(" (", "<br>("),
+                        "colorbar": {"title": {"text": _lab(labels, "z_c" if lstm else "z").replace(" (", "<br>(", 1),
                                                "side": "right"}, "tickvals": tv, "ticktext": tt, "thickness": 14,
                                      "len": 1.0, "x": 1.02}}
         colour_idx.append(add(lane, tr))
 
-    # Axes, truncation blocks, the readout, and the animation.
+    # The readout: a text trace on a fixed overlay axis (0..1 of the plot area) just above the plot, so a
+    # frame updates it like the nodes, without a full redraw (a layout annotation would need one).
+    readout = add("readout", {"type": "scatter", "mode": "text", "x": [0.0], "y": [1.0], "xaxis": "x2", "yaxis": "y2",
+                              "text": [readout_text(data, N - 1 - first, labels)], "textposition": "top right",
+                              "cliponaxis": False, "showlegend": False, "hoverinfo": "skip", "name": "readout",
+                              "textfont": {"size": fs, "color": "#222222"}})
+
+    # Axes, truncation blocks and the animation.
     ticks = _ticks(steps, xs, data, n_slots)
     x_title = _lab(labels, "x")
     if len(gx):
@@ -265,6 +278,7 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
     lane_names = {y_x: _lab(labels, "lane_x"), y_h: _lab(labels, "lane_h"), y_l: _lab(labels, "lane_loss")}
     if lstm:
         lane_names[y_c] = _lab(labels, "lane_c")
+    lane_names = dict(sorted(lane_names.items()))  # bottom to top
     shapes = []
     starts = list(data["block_starts"])
     if len(starts) > 1:
@@ -289,7 +303,9 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
         "yaxis": {"tickvals": list(lane_names), "ticktext": list(lane_names.values()), "showgrid": False,
                   "zeroline": False, "range": [y_x - 0.8, y_l + 0.55], "fixedrange": True, "showline": False,
                   "ticks": ""},
-        "shapes": shapes, "annotations": [_readout(data, N - 1 - first, labels, fs)],
+        "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
+        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+        "shapes": shapes,
         "hovermode": "closest",
         "legend": {"orientation": "h", "yanchor": "top", "y": -zoom * 62 / plot_h, "xanchor": "left", "x": 0.0,
                    "font": {"size": fs - 1}, "title": {"text": legend_title, "side": "top"}},
@@ -297,9 +313,9 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
     })
     frames = []
     if animate:
-        frames = [{"name": str(k), "traces": colour_idx,
-                   "data": [lit(lane, y, v, k) for lane, y, v in node_lanes],
-                   "layout": {"annotations": [_readout(data, N - 1 - k, labels, fs)]}} for k in range(N)]
+        frames = [{"name": str(k), "traces": colour_idx + [readout],
+                   "data": [lit(lane, y, v, k) for lane, y, v in node_lanes]
+                   + [{"text": [readout_text(data, N - 1 - k, labels)]}]} for k in range(N)]
         _controls(lay, steps, labels, fs, first, frame_ms, 1 + (top - zoom * 42) / plot_h)
     return go.Figure(data=traces, layout=lay, frames=frames)
 
@@ -322,8 +338,8 @@ def _controls(lay, steps, labels, fs, first, frame_ms, y):
     """Play and pause buttons and a slider with one step per frame (its current value: the wave front's step),
     their tops at paper height y (above the plot)."""
     N = len(steps)
-    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
-    play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": True},
+    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": False},
             "transition": {"duration": 0}}
     lay["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
                            "y": y, "yanchor": "top", "pad": {"t": 18, "r": 10}, "font": {"size": fs - 1},
