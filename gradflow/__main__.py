@@ -313,6 +313,8 @@ def flow_table(a):
 
 
 def cmd_flow(a) -> int:
+    if not a.max_memory > 0:
+        raise ValueError(f"--max-memory must be a number of GB > 0, got {a.max_memory:g}")
     need = flow_memory_bytes(a.cell, a.T, a.B, a.D or a.H, a.H) + 400 * a.T  # + the table's Python rows
     if need > a.max_memory * 1e9:
         raise ValueError(f"this run needs about {outfiles.human_bytes(need)}; the limit is {a.max_memory:g} GB (--max-memory): "

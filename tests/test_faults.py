@@ -198,7 +198,7 @@ def test_a_checkpoint_killed_before_the_rename_leaves_the_good_file(tmp_path, mo
 # ---------------------------------------------------------------- in a real browser
 @pytest.mark.browser
 def test_link_with_non_finite_numbers_in_the_browser(app_page):
-    # Streamlit's own URL binding raised OverflowError on ?seed=inf (see gradflow.ui._drop_non_numbers).
+    # Streamlit's own URL binding raised OverflowError on ?seed=inf (see gradflow.ui_query._drop_unusable).
     app_page.open("/Gradient_Clipping?seed=inf&T=1e999&threshold=nan")
     assert app_page.problems() == []
     text = app_page.page.inner_text('[data-testid="stMain"]')
