@@ -24,6 +24,7 @@ from .experiments import flow as exp_flow
 from .experiments import gates as exp_gates
 from .experiments import sentences
 from .experiments import shipped
+from .experiments import training as exp_training
 from .experiments.clipping import ClipSettings, CliffSettings
 from .experiments.flow import FlowSettings
 
@@ -145,6 +146,12 @@ def prefetch_ptb() -> threading.Thread:
     thread = threading.Thread(target=data.ptb_status, name="gradflow-ptb-prefetch", daemon=True)
     thread.start()
     return thread
+
+
+# -- page 4: training --------------------------------------------------------------
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def probe_window(bptt: int):
+    return exp_training.probe_window(bptt)
 
 
 # -- page 2: clipping -----------------------------------------------------------

@@ -13,8 +13,8 @@ page consume the same loop and can stop it at any time:
      "model_config", "train_config"}
     {"event": "step", "step", "epoch", "batch", "loss", "perplexity",
      "grad_norm" (global norm before clipping), "clipped", "skipped", "lr",
-     "tokens_per_s" (running, this epoch), and every `grad_norms_every` steps
-     "grad_norms": {param name: norm before clipping}}
+     "tokens_per_s" (running, this epoch), "weights" (a callable: the LanguageModel now),
+     and every `grad_norms_every` steps "grad_norms": {param name: norm before clipping}}
     {"event": "epoch", "epoch", "step", "train_loss", "train_perplexity", "valid_loss",
      "valid_perplexity", "best_valid_perplexity", "improved", "lr" (for the next
      epoch), "seconds", "tokens_per_s", "model" (LanguageModel, the weights to
@@ -22,9 +22,8 @@ page consume the same loop and can stop it at any time:
     {"event": "done", "epoch", "step", "valid_perplexity", "best_valid_perplexity",
      "tokens_per_s" (over all training steps), "seconds", "model"}
 
-Learning rate: DLFS2's schedule (lr ÷ 4 when the validation perplexity does
-not improve). When it does not improve, training continues from the best
-weights so far, so the weights kept at every epoch are the best ones.
+Learning rate: DLFS2's schedule (lr ÷ 4 when the validation perplexity does not improve, and
+training continues from the best weights so far: the weights kept at every epoch are the best).
 
 Divergence: a training loss that is inf/NaN or above MAX_LOSS for DIVERGED_STEPS steps in a
 row, or such a validation loss, raises `TrainingDiverged` (a ValueError) and ends the
@@ -360,7 +359,8 @@ def train(config: TrainConfig = TrainConfig(), train_ids=None, valid_ids=None, *
             event = {"event": "step", "step": step, "epoch": epoch, "batch": b + 1, "loss": loss,
                      "perplexity": math.exp(min(loss, 700.0)), "grad_norm": norm, "clipped": clipped,
                      "skipped": skipped, "lr": lr,
-                     "tokens_per_s": (b + 1) * tok_per_step / (time.perf_counter() - t0)}
+                     "tokens_per_s": (b + 1) * tok_per_step / (time.perf_counter() - t0),
+                     "weights": lambda: LanguageModel(cfg, net.export(), vocab)}  # the weights now, on demand
             if norms is not None:
                 event["grad_norms"] = norms
             yield event

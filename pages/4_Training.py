@@ -86,8 +86,9 @@ def train_all(runs: list) -> None:
             s = run["settings"]
             cfg = training.to_train_config(s)
             run["status"] = "running"
+            window = cache.probe_window(s.bptt)
             for ev in trainer.train(cfg, seed=s.seed):
-                training.record(run, ev)
+                training.record(run, ev, window)
                 if ev["event"] != "step":
                     continue
                 done += 1
@@ -166,6 +167,15 @@ if cur:
         if r["clip"] is not None and r["step"]:
             st.caption(tr("page4.clipped_share", label=run_label(r), n=len(r["step"]), c=f"{r['clip']:g}",
                           pct=f"{100 * training.clipped_fraction(r):.0f}"))
+
+    flows = training.flow_over_training(runs, run_label)
+    if flows:
+        fig = plots.fig_flow_over_training(flows, labels=page.labels("fig.flowtrain", ("title", "x", "y", "z")),
+                                           present=page.present)
+        page.chart(fig, "flowtrain", csv="gradient_flow_over_training")
+        page.caption("cap.flowtrain", r"\log_{10}\Big\|\frac{\partial L_{T}}{\partial h_{T-1-k}}\Big\|"
+                     r"\ \text{at training step } n")
+        page.how("flowtrain")
 
     pn = training.param_norm_curves(runs, run_label)
     if pn:

@@ -287,8 +287,13 @@ def test_page4_tiny_run_by_button_draws_and_keeps_the_curves():
     ok(at)
     at.button(key="train").click().run()
     ok(at)
-    curves, gnorm, pnorm = figures(at)
+    curves, gnorm, flow, pnorm = figures(at)
     name = i18n.t("run.one", "en", cell="LSTM")
+    heat = flow["data"][0]  # gradient flow over training: one row per profile, one column per step back
+    z = np.asarray(heat["z"], dtype=float) if not isinstance(heat["z"], dict) else None
+    assert heat["type"] == "heatmap" and flow["layout"]["yaxis"]["title"]["text"] == i18n.t("fig.flowtrain.y", "en")
+    if z is not None:
+        assert z.shape[1] == int(TINY_RUN["bptt"]) and np.isfinite(z[:, 0]).all()
     assert [tr["name"] for tr in curves["data"]][:2] == [name, name]
     assert len(arr(curves["data"][0]["x"])) == TINY_STEPS
     assert curves["layout"]["yaxis2"]["type"] == "log"  # perplexity
@@ -301,7 +306,7 @@ def test_page4_tiny_run_by_button_draws_and_keeps_the_curves():
     assert {tr["name"] for tr in pnorm["data"]} == set(lm.param_shapes(lm.LMConfig(embed=4, hidden=4)))
     at.segmented_control(key="lang").set_value("ko").run()  # a rerun: the curves stay in the session
     ok(at)
-    assert len(figures(at)) == 3 and figures(at)[0]["data"][0]["name"] == i18n.t("run.one", "ko", cell="LSTM")
+    assert len(figures(at)) == 4 and figures(at)[0]["data"][0]["name"] == i18n.t("run.one", "ko", cell="LSTM")
 
 
 def test_page4_comparisons_draw_two_runs_together():
@@ -312,7 +317,8 @@ def test_page4_comparisons_draw_two_runs_together():
         at.radio(key="compare").set_value(compare).run()
         at.button(key="train").click().run()
         ok(at)
-        curves, gnorm, pnorm = figures(at)
+        curves, gnorm, flow, pnorm = figures(at)
+        assert [a["text"] for a in flow["layout"]["annotations"]] == [i18n.t(k, "en", **f) for k, f in names]
         want = [i18n.t(k, "en", **f) for k, f in names]
         assert [tr["name"] for tr in curves["data"] if tr.get("showlegend", True) and ":" not in tr["name"]] == want
         assert [a["text"] for a in pnorm["layout"]["annotations"]] == want  # one panel per run, side by side

@@ -19,8 +19,11 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
+from .. import data
+from ..analysis import analyze_sentence
+from ..cells._loop import single_thread
 from ..checks import CELLS
-from ..lm import LMConfig
+from ..lm import LanguageModel, LMConfig
 from ..trainer import TrainConfig
 
 COMPARE = ("none", "clip", "cell")  # one run; clipping on vs off; RNN vs LSTM
@@ -29,6 +32,7 @@ VALID_TOKENS = 5_000  # at most this many validation tokens are scored after eve
 MIN_VALID_TOKENS = 500
 EVAL_BATCH = TrainConfig.eval_batch  # streams of the validation pass (the trainer's default)
 PNORM_POINTS = 150  # per-parameter norms are recorded at about this many steps per run
+PROFILE_POINTS = 30  # the gradient-flow profile is taken at about this many steps per run
 
 # widget key (the URL parameter) -> field name, where they differ: the URL names are public and kept.
 WIDGET_FIELDS = {"tokens": "max_tokens"}
@@ -175,11 +179,33 @@ def new_run(spec: RunSpec) -> dict:
     return {"label": spec.label, "fmt": spec.fmt, "settings": spec.settings, "cell": spec.settings.cell,
             "clip": spec.settings.clip, "status": "pending", "error": None, "step": [], "loss": [], "gnorm": [],
             "clipped": [], "skipped": [], "pstep": [], "pnorms": {}, "vstep": [], "vppl": [],
-            "total": plan(spec.settings).steps, "seconds": 0.0, "tokens_per_s": float("nan")}
+            "total": plan(spec.settings).steps, "seconds": 0.0, "tokens_per_s": float("nan"),
+            "fstep": [], "flow": [], "profile_every": max(1, plan(spec.settings).steps // PROFILE_POINTS)}
 
 
-def record(run: dict, ev: dict) -> None:
-    """Append one training event to the run's curves (plain lists: cheap to keep in the session)."""
+def probe_window(bptt: int) -> np.ndarray:
+    """The fixed validation window every profile reads: the first bptt + 1 ids of PTB's valid split."""
+    return np.asarray(data.load_ids("valid")[: bptt + 1], dtype=np.int64)
+
+
+def flow_profile(model: LanguageModel, window: np.ndarray) -> np.ndarray:
+    """‖∂L/∂h_t‖ of the first layer over the window's T = len(window) − 1 tokens, the loss at its last step
+    (predicting window[-1]): (T,). Exact BPTT in float64 (gradflow.analysis), no dropout."""
+    with single_thread():
+        an = analyze_sentence(model, window[:-1], len(window) - 2, top_k=1, target=int(window[-1]))
+    return np.asarray(an.layers[0]["dh_norm"], dtype=np.float64)
+
+
+def record(run: dict, ev: dict, window: np.ndarray | None = None) -> None:
+    """Append one training event to the run's curves (plain lists: cheap to keep in the session).
+
+    window: the probe window; with it, every run["profile_every"]-th step (and the first) also
+    records the gradient-flow profile of the weights at that step (see `flow_profile`).
+    """
+    if ev["event"] == "step" and window is not None and "weights" in ev \
+            and (ev["step"] == 1 or ev["step"] % run["profile_every"] == 0):
+        run["fstep"].append(ev["step"])
+        run["flow"].append(flow_profile(ev["weights"](), window).tolist())
     if ev["event"] == "step":
         run["step"].append(ev["step"])
         run["loss"].append(ev["loss"])
@@ -213,6 +239,16 @@ def param_norm_curves(records: list, label) -> dict:
     return {label(r): {"step": np.asarray(r["pstep"]),
                        "norms": {k: np.asarray(v, dtype=np.float64) for k, v in r["pnorms"].items()}}
             for r in records if r["pstep"]}
+
+
+def flow_over_training(records: list, label) -> dict:
+    """label(run) -> {"step" (P,), "log_dh" (P, T)}: log10‖∂L/∂h_t‖ of each profile, for runs that have some."""
+    out = {}
+    for r in records:
+        if r["flow"]:
+            with np.errstate(divide="ignore"):
+                out[label(r)] = {"step": np.asarray(r["fstep"]), "log_dh": np.log10(np.asarray(r["flow"]))}
+    return out
 
 
 def live_losses(records: list, label, points: int) -> tuple[dict, dict]:

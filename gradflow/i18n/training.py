@@ -134,4 +134,26 @@ TEXT = {
               "weight_hh's gradient is the sum over the window's steps $\\sum_t \\delta_t h_{t-1}^{\\top}$.",
         "ko": "같은 역전파에서 클리핑 전 매개변수별 노름을 몇 단계마다 잽니다. weight_hh 의 기울기는 창 안 "
               "단계들의 합 $\\sum_t \\delta_t h_{t-1}^{\\top}$ 입니다."},
+    "fig.flowtrain.title": {"en": "Gradient flow over training: how far back the loss reaches",
+                            "ko": "학습에 따른 기울기 흐름: 손실이 얼마나 멀리 거슬러 닿는가"},
+    "fig.flowtrain.x": {"en": "steps back k from the loss", "ko": "손실에서 거슬러 간 단계 k"},
+    "fig.flowtrain.y": {"en": "training step", "ko": "학습 단계"},
+    "fig.flowtrain.z": {"en": "log₁₀‖∂L/∂h‖", "ko": "log₁₀‖∂L/∂h‖ 값"},
+    "cap.flowtrain": {
+        "en": "Each row is the network at one moment of training, read on the same validation window with the "
+              "loss at its last word: the colour is log₁₀‖∂L/∂h_t‖, k steps back from the loss. Compare the "
+              "runs: does training teach the network to carry the gradient further back?",
+        "ko": "각 행은 학습 중 한 시점의 신경망으로, 같은 검증 창을 마지막 단어에 손실을 두고 읽습니다. 색은 "
+              "손실에서 k 단계 거슬러 간 log₁₀‖∂L/∂h_t‖ 입니다. 실행들을 비교해 보세요: 학습이 기울기를 더 멀리 "
+              "전달하도록 가르치나요?"},
+    "how.flowtrain": {
+        "en": "Every few training steps the current weights read one fixed window of the validation text "
+              "(the first T + 1 words) from a zero state, in float64 and without dropout; the next-word loss "
+              "at the window's last word is backpropagated exactly, "
+              "$\\frac{\\partial L}{\\partial h_{t-1}} = J_t^{\\top}\\frac{\\partial L}{\\partial h_t}$, "
+              "and $\\|\\partial L/\\partial h_t\\|$ of the first layer is one row of the heatmap.",
+        "ko": "몇 학습 단계마다 현재 가중치로 검증 텍스트의 고정된 창(처음 T + 1 단어)을 영 상태에서 float64, "
+              "드롭아웃 없이 읽습니다. 창의 마지막 단어의 다음 단어 손실을 정확히 역전파하고 "
+              "($\\frac{\\partial L}{\\partial h_{t-1}} = J_t^{\\top}\\frac{\\partial L}{\\partial h_t}$), 첫 층의 "
+              "$\\|\\partial L/\\partial h_t\\|$ 가 히트맵의 한 행이 됩니다."},
 }

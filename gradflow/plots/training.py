@@ -137,3 +137,27 @@ def fig_live_loss(runs: Mapping[str, Sequence[float]], *, start: Mapping[str, in
         traces.append(_line(np.arange(x0, x0 + y.size), np.where(np.isfinite(y), y, np.nan), name,
                             RUN_COLORS[i % 4], RUN_DASH[i % 4], s["line"]))
     return _figure(traces, labels, present, height=260)
+
+
+def fig_flow_over_training(runs: Mapping[str, Mapping[str, np.ndarray]], *, labels=None,
+                           present: bool = False) -> go.Figure:
+    """Training step × steps back: log10‖∂L/∂h_t‖ over one fixed validation window, one heatmap per run.
+
+    runs: label -> {"step" (P,), "log_dh" (P, T)}; column k of a heatmap is k steps back from the
+    loss (k = T−1−t), so column 0 holds the loss step. The runs share one colour scale.
+    labels: title, x, y, z.
+    """
+    names = list(runs)
+    fig = make_subplots(rows=1, cols=max(1, len(names)), shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=names)
+    finite = [z[np.isfinite(z)] for z in (np.asarray(r["log_dh"], dtype=np.float64) for r in runs.values())]
+    lo = min((float(f.min()) for f in finite if f.size), default=-1.0)
+    hi = max((float(f.max()) for f in finite if f.size), default=0.0)
+    for i, name in enumerate(names, start=1):
+        z = np.asarray(runs[name]["log_dh"], dtype=np.float64)[:, ::-1]  # (P, T): column k = k steps back
+        fig.add_trace(go.Heatmap(x=np.arange(z.shape[1]), y=np.asarray(runs[name]["step"]), z=z, name=name,
+                                 colorscale="Viridis", zmin=lo, zmax=max(hi, lo + 1e-9), showscale=i == 1,
+                                 colorbar={"title": {"text": _lab(labels, "z")}}), row=1, col=i)
+        fig.update_xaxes(title=_lab(labels, "x"), row=1, col=i)
+    fig.update_yaxes(title=_lab(labels, "y"), row=1, col=1)
+    return _layout(fig, labels, present, height=380, legend=False)
