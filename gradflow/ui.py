@@ -55,7 +55,7 @@ from typing import Any
 
 import streamlit as st
 
-from . import cache, i18n, plots
+from . import cache, i18n, plots, warmup
 from .presets import PAGES, open_preset
 # GLOBAL_PARAMS, md_escape, sync_later and sync_to_url are part of this module's API (ui.md_escape, ...).
 from .ui_query import (_DROPPED, _IGNORED_QUERY, _SAVED, GLOBAL_PARAMS, _apply_aliases, _drop_unusable,
@@ -303,6 +303,7 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
                        layout="wide", initial_sidebar_state="collapsed" if present else "expanded")
     sidebar(page)
     cache.prefetch_ptb()  # once per server: the PTB pages then open without reading the splits
+    warmup.start()  # once per server: every page's default view and every preset, computed in the background
     restored = {k: v for k, v in restored.items() if k not in st.query_params}
     if restored:
         # Rerun now, before the page computes anything, so that links copied

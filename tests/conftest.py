@@ -11,10 +11,15 @@ Browser fixtures (defined in ``browser_support.py``, see there):
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# The app's background warm-up (gradflow.warmup) would race with tests that patch the caches;
+# tests/test_app.py runs its plan explicitly.
+os.environ.setdefault("GRADFLOW_WARMUP", "0")
 
 # browser_support.py sits beside this file; make it importable whatever the
 # rootdir / import mode (tests/ is not a package).

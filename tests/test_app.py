@@ -292,3 +292,12 @@ def test_home_page_reads_ptb_in_the_background():
     assert data._load_split.cache_info().currsize == 3  # train, valid, test
     thread = cache.prefetch_ptb()
     assert thread.name == "gradflow-ptb-prefetch" and cache.prefetch_ptb() is thread
+
+
+def test_the_warm_up_covers_every_page_default_and_every_preset():
+    from gradflow import warmup
+    from gradflow.presets import PAGE_TRAINING
+
+    items = warmup.plan()
+    assert len(items) == 1 + 3 + sum(p.page != PAGE_TRAINING for p in PRESETS)
+    warmup._run(items)  # every item runs without an exception (errors the pages show are skipped)

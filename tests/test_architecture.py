@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "gradflow"
 MAX_LINES = 400
-EDGE = {"cache", "ui", "ui_query", "urlstate", "presets", "page_params"}  # the Streamlit edge (urlstate/presets: pure, app-only)
+EDGE = {"cache", "ui", "ui_query", "urlstate", "presets", "page_params", "warmup"}  # the Streamlit edge (urlstate/presets: pure, app-only)
 UI_ONLY = ("streamlit", "plotly")
 
 
