@@ -53,9 +53,12 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import pandas  # noqa: F401  (imported once here: sessions importing it at once raced, 'partially initialized')
 import streamlit as st
 
 from . import cache, i18n, plots, warmup
+from .experiments.vanishing import picked_point
 from .presets import PAGES, open_preset
 # GLOBAL_PARAMS, md_escape, sync_later and sync_to_url are part of this module's API (ui.md_escape, ...).
 from .ui_query import (_DROPPED, _IGNORED_QUERY, _SAVED, GLOBAL_PARAMS, _apply_aliases, _drop_unusable,
@@ -128,6 +131,7 @@ class Page:
             common["persist_state"] = "session"
         fmt = lambda code: option_label(key, code, self.lang)  # noqa: E731
         w = p.widget
+        _clamp_kept_value(p)
         if p.kind == "slider":
             v = where.slider(label, float(p.lo), float(p.hi), float(p.default),
                              step=None if p.step is None else float(p.step), format=p.fmt, **common)
@@ -262,6 +266,42 @@ h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
 h3, h3 span { font-size: 1.8rem !important; } h4, h5, h6 { font-size: 1.5rem !important; }
 </style>
 """
+
+
+def _clamp_kept_value(p: Param) -> None:
+    """Pull a kept value into this widget's range before it is drawn.
+
+    Pages share widget keys with different ranges (ρ ends at 10 on the clipping page,
+    at 3 on page 1): the value kept from another page would make Streamlit raise
+    "above max" on a page switch.
+    """
+    if p.kind not in ("slider", "int") or p.key not in st.session_state:
+        return
+    v = st.session_state[p.key]
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and not p.lo <= v <= p.hi:
+        st.session_state[p.key] = type(p.default)(min(max(v, p.lo), p.hi))
+
+
+def new_seed(key: str = "seed") -> None:
+    """Button callback: a fresh random seed in st.session_state[key].
+
+    Callbacks live in gradflow, never on a page: Streamlit keeps a session's last
+    callback, and a page function would keep all of that page's globals (a 21 MB
+    model) alive in every session.
+    """
+    st.session_state[key] = int(np.random.default_rng().integers(0, 100_000))
+
+
+def open_picked_jacobian() -> None:
+    """Page 1's chart-click callback: open the clicked step's Jacobian (drawn steps only, see picked_point)."""
+    picked = picked_point(st.session_state.get("fig_curves"), st.session_state.get("_gf_curve_T", 1))
+    if picked:
+        st.session_state["jstep"] = picked[0]
+        names = st.session_state.get("_gf_curve_cells", [])
+        if picked[1] is not None and 0 <= picked[1] < len(names):
+            st.session_state["jcell"] = names[picked[1]]
+        st.session_state["view"] = option_label("view", "jacobian", st.session_state.get("lang", "en"))
+        st.session_state["_gf_picked"] = True
 
 
 def sidebar(page: Page) -> None:

@@ -9,23 +9,11 @@ import streamlit as st
 from gradflow import cache, plots, ui
 from gradflow.experiments import shipped
 from gradflow.experiments.flow import POWERS_MAX_H
-from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, picked_point, run_sizes
+from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, run_sizes
 from gradflow.page_params import VANISHING as PARAMS
 
 page = ui.start("page1", PARAMS)
 tr = page.t
-
-
-def _on_pick():
-    # A click on the gradient curve opens that step's Jacobian (drawn steps only: see picked_point).
-    picked = picked_point(st.session_state.get("fig_curves"), st.session_state.get("_gf_curve_T", MAX_T))
-    if picked:
-        st.session_state["jstep"] = picked[0]
-        names = st.session_state.get("_gf_curve_cells", [])
-        if picked[1] is not None and 0 <= picked[1] < len(names):
-            st.session_state["jcell"] = names[picked[1]]
-        st.session_state["view"] = ui.option_label("view", "jacobian", st.session_state.get("lang", "en"))
-        st.session_state["_gf_picked"] = True
 
 
 # ---------------------------------------------------------------- controls
@@ -111,7 +99,8 @@ runs = {c: settings.for_cell(c, T_eff, H_of[c], sentence, own.get(c)) for c in c
 
 summ = {}
 try:
-    summ = {c: cache.summary(r) for c, r in runs.items()}
+    with st.spinner(tr("ui.computing")):  # shown when a run is not cached yet
+        summ = {c: cache.summary(r) for c, r in runs.items()}
 except (ValueError, FileNotFoundError) as e:
     page.error(e)
 
@@ -132,7 +121,7 @@ with tabs["curves"]:
         fig = plots.fig_gradient_norm(steps, {c: s["dh"] for c, s in summ.items()}, theory=theory, truncate=trunc,
                                       overflow={c: s["first_nonfinite"] for c, s in summ.items()},
                                       labels=labels_curve, present=page.present)
-        page.chart(fig, "curves", csv="gradient_norm", on_select=_on_pick)
+        page.chart(fig, "curves", csv="gradient_norm", on_select=ui.open_picked_jacobian)
         page.caption("cap.curves", r"\left\|\frac{\partial L}{\partial h_t}\right\| \le "
                      r"\prod_{s=t+1}^{T-1}\left\|\operatorname{diag}(f'(a_s))\,W_h\right\| "
                      r"\le (\gamma\,\sigma_{\max})^{T-1-t},\qquad \|W_h^k\|\sim\rho^k")
@@ -166,7 +155,8 @@ with tabs["paths"]:
 
 with tabs["spectrum"]:
     if tabs["spectrum"].open and summ:
-        spec = {c: cache.spectrum(runs[c]) for c in summ}
+        with st.spinner(tr("ui.computing")):
+            spec = {c: cache.spectrum(runs[c]) for c in summ}
         eigs = {k: v for s in spec.values() for k, v in s["eig"].items()}
         fig = plots.fig_eigenvalues(eigs, settings.rho, labels=page.labels("fig.eig", ("title", "x", "y", "unit",
                                                                                            "rho")), present=page.present)
@@ -198,7 +188,8 @@ with tabs["phase"]:
         try:
             maps, info = {}, None
             for c in cells:
-                rhos, ks, Z, info = cache.phase_map(runs[c])
+                with st.spinner(tr("ui.computing")):
+                    rhos, ks, Z, info = cache.phase_map(runs[c])
                 maps[c] = Z
             fig = plots.fig_phase_map(rhos, ks, maps, current=(settings.rho, min(T_eff, info["T"]) - 1),
                                       labels=page.labels("fig.phase", ("title", "x", "y", "z")), present=page.present)
@@ -236,7 +227,8 @@ with tabs["jacobian"]:
             # Values set by a click reach the URL when assigned once more, on the next run (see ui).
             ui.sync_later({k: st.session_state[k] for k in ("view", "jcell", "jstep")})
         try:
-            jp = cache.jacobian(runs[jc], jt)
+            with st.spinner(tr("ui.computing")):
+                jp = cache.jacobian(runs[jc], jt)
             lab = page.labels("fig.jac", ("title", "J", "sv", "factors", "product", "x", "unit", "step_norm",
                                           "running"))
             lab["title"] = tr("fig.jac.title_lstm" if jc == "lstm" else "fig.jac.title", cell=jc.upper(), t=jp["t"])

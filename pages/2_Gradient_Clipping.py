@@ -33,8 +33,9 @@ with tabs["clip"]:
         T = page.widget("T", container=c4)
         seed = page.widget("seed", container=c5)
         try:
-            r = cache.clip_case(ClipSettings(cell=cell, rho=float(rho), T=int(T), seed=int(seed), nonlinearity=nonlin,
-                                             method=method, threshold=float(threshold)))
+            with st.spinner(tr("ui.computing")):
+                r = cache.clip_case(ClipSettings(cell=cell, rho=float(rho), T=int(T), seed=int(seed), nonlinearity=nonlin,
+                                                 method=method, threshold=float(threshold)))
         except ValueError as e:
             page.error(e)
             r = None

@@ -3,7 +3,6 @@
 Widgets -> a sentence (cached PTB reads) -> cached model analysis -> figures.
 """
 
-import numpy as np
 import streamlit as st
 
 from gradflow import cache, plots, ui
@@ -17,11 +16,6 @@ from gradflow.page_params import GATES_TEXT_MAX as TEXT_MAX
 
 page = ui.start("page3", PARAMS)
 tr = page.t
-
-
-def _new_seed():
-    # The dice button picks another seed; the seed (not the sentence) goes into the link.
-    st.session_state["seed"] = int(np.random.default_rng().integers(0, 100_000))
 
 
 def note(key: str, **fmt):
@@ -51,7 +45,7 @@ if src == "ptb":
     idx = page.widget("idx", container=c2)
 elif src == "random":
     seed_s = page.widget("seed", container=c2)
-    c3.button(tr("page3.dice"), key="dice", on_click=_new_seed, icon=":material/casino:")
+    c3.button(tr("page3.dice"), key="dice", on_click=ui.new_seed, icon=":material/casino:")
 elif src == "search":
     word = page.widget("word", container=c2)
     hit = page.widget("hit", container=c3)
@@ -125,7 +119,8 @@ if ids is not None:
             model, shipped = cache.gates_model(cell, w, seed)
             if not shipped:
                 st.info(tr("page3.random_default_shape", cell=cell.upper()))
-            analyses[w] = cache.gates_analysis(cell, w, seed, tuple(ids), int(position))
+            with st.spinner(tr("ui.computing")):
+                analyses[w] = cache.gates_analysis(cell, w, seed, tuple(ids), int(position))
         except FileNotFoundError:
             st.warning(tr("page3.no_model", cell=cell.upper(), file=f"{cell}.npz"), icon=":material/folder_off:")
             if "random" not in wanted:

@@ -301,3 +301,23 @@ def test_the_warm_up_covers_every_page_default_and_every_preset():
     items = warmup.plan()
     assert len(items) == 1 + 3 + sum(p.page != PAGE_TRAINING for p in PRESETS)
     warmup._run(items)  # every item runs without an exception (errors the pages show are skipped)
+
+
+def test_a_value_kept_from_another_page_is_pulled_into_this_pages_range():
+    at = open_page(PAGE_CLIPPING, {"rho": "10"})  # ρ ends at 10 here, at 3 on page 1
+    ok(at)
+    at.switch_page(PAGE_VANISHING).run()
+    ok(at)
+    assert at.slider(key="rho").value == 3.0
+
+
+def test_callbacks_live_in_gradflow_not_on_pages():
+    """A page-defined callback kept in a session would keep that page's globals (a 21 MB model) alive."""
+    import ast
+
+    for path in sorted((APP.parent / "pages").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        local = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg in ("on_click", "on_change", "on_select"):
+                assert not (isinstance(node.value, ast.Name) and node.value.id in local), (path.name, node.value.id)

@@ -93,4 +93,5 @@ TEXT = {
     "opt.cell.gru": {"en": "GRU", "ko": "GRU"},
     "w.lr": {"en": "learning rate", "ko": "학습률"},
     "ui.how": {"en": "How is this computed?", "ko": "어떻게 계산하나요?"},
+    "ui.computing": {"en": "Computing …", "ko": "계산 중 …"},
 }
