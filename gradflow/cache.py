@@ -19,18 +19,23 @@ import numpy as np
 import streamlit as st
 
 from . import checkpoint, data, experiments
+from .cells._loop import single_thread
 from .experiments import clipping as exp_clip
 from .experiments import flow as exp_flow
 from .experiments import gates as exp_gates
+from .experiments import graph as exp_graph
 from .experiments import sentences
 from .experiments import shipped
 from .experiments import training as exp_training
 from .experiments.clipping import ClipSettings, CliffSettings
+from .experiments import depth as exp_depth
+from .experiments.depth import DepthSettings, MemorySettings, TeacherSettings, VariantSettings
 from .experiments.flow import FlowSettings
 
 # Streamlit hashes a dataclass argument slowly (through pickling); these are
 # fully described by their field values, so those are the cache key.
-_KEY = {cls: (lambda s: repr(astuple(s))) for cls in (FlowSettings, ClipSettings, CliffSettings)}
+_KEY = {cls: (lambda s: repr(astuple(s))) for cls in (FlowSettings, ClipSettings, CliffSettings, DepthSettings,
+                                                      VariantSettings, MemorySettings, TeacherSettings)}
 TTL = 3600  # seconds: a lecture's length
 SEARCH_LIMIT = exp_gates.SEARCH_LIMIT
 
@@ -65,6 +70,14 @@ def theory(s: FlowSettings) -> dict:
 def jacobian(s: FlowSettings, t: int) -> dict:
     params, fl = flow(s)
     return exp_flow.jacobian_panel(s, fl, params, t)
+
+
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+def graph(s: FlowSettings) -> dict:
+    """The unrolled graph's data: a view of the same Flow as the curves."""
+    params, fl = flow(s)
+    with single_thread():  # its Jacobian SVDs: one BLAS thread (several were 15× slower here)
+        return exp_graph.graph_data(fl, params, s.loss)
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
@@ -192,3 +205,25 @@ def gates_analysis(cell: str, weights: str, seed: int, ids: tuple, position: int
     """The sentence read by the model, with the next-word loss at `position`."""
     model, _ = gates_model(cell, weights, seed)
     return exp_gates.analyze(model, np.asarray(ids, dtype=np.int64), position, data.load_vocab().eos_id)
+
+
+# -- page 5: depth and memory --------------------------------------------------------
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+def depth_maps(s: DepthSettings) -> dict:
+    return exp_depth.depth_maps(s)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+def variant_curves(s: VariantSettings) -> dict:
+    return exp_depth.variant_curves(s)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+def memory_curves(s: MemorySettings) -> dict:
+    return exp_depth.memory_curves(s)
+
+
+# Two trainings of at most 500 small steps (about half a second); 16 settings a lecture.
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+def teacher_runs(s: TeacherSettings) -> dict:
+    return exp_depth.teacher_runs(s)

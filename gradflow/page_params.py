@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from .checks import CELLS
 from .experiments.clipping import CLIFF_B, CLIFF_W
+from .experiments.depth import CONNECTIONS, LSTM_VARIANTS, MEMORY_NONLIN
+from .experiments.depth import VIEWS as DEPTH_VIEWS
 from .experiments.gates import SEARCH_LIMIT
 from .experiments.training import COMPARE
 from .experiments.vanishing import MAX_T, VIEWS
@@ -35,7 +37,8 @@ VANISHING = (
     Param("weights", "choice", "random", options=("random", "trained"), widget="segmented"),
     Param("wscale", "slider", 1.0, lo=0.25, hi=2.0, step=0.05, fmt="×%.2f"),
     Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
-    Param("view", "choice", "curves", options=VIEWS, widget="tabs"),
+    Param("view", "choice", "graph", options=VIEWS, widget="tabs"),
+    Param("frame", "int", -1, lo=-1, hi=MAX_T - 1),  # the graph's animation frame; −1: every step lit
     Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
     Param("jstep", "int", 99, lo=0, hi=MAX_T - 1),  # capped at T − 1: by default the last step
 )
@@ -93,4 +96,33 @@ TRAINING = (
     Param("clip", "toggle", True),
     Param("threshold", "slider", 0.25, lo=0.01, hi=10.0, step=0.01, help="w.threshold4.help"),
     Param("seed", "int", 0, lo=0, hi=99999, widget="number", help="w.seed4.help"),
+)
+
+# Page 5: each tab's widgets (drawn in the open tab only); "seed" is shared by the four tabs.
+DEPTH = (
+    Param("view", "choice", "depth", options=DEPTH_VIEWS, widget="tabs"),
+    Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
+    Param("cell", "choice", "rnn", options=CELLS, widget="segmented", help="w.cell5.help"),
+    Param("conn", "choice", "residual", options=CONNECTIONS, widget="segmented"),
+    Param("L", "int", 8, lo=1, hi=8),
+    Param("H", "int", 64, lo=2, hi=128, label="w.H5", help="w.H5.help"),
+    Param("T", "int", 50, lo=2, hi=200, help="w.T5.help"),
+    Param("rho", "slider", 1.0, lo=0.0, hi=2.0, step=0.05, fmt="%.2f"),
+    Param("ihs", "slider", 0.5, lo=0.05, hi=2.0, step=0.05, fmt="×%.2f"),
+    Param("hbias", "slider", -2.0, lo=-5.0, hi=2.0, step=0.5),
+    Param("vars", "multi", list(LSTM_VARIANTS), options=LSTM_VARIANTS, widget="pills"),
+    Param("vT", "int", 100, lo=2, hi=300),
+    Param("vH", "int", 32, lo=2, hi=128),
+    Param("vrho", "slider", 1.0, lo=0.0, hi=2.0, step=0.05, fmt="%.2f"),
+    Param("vfb", "slider", 1.0, lo=-3.0, hi=5.0, step=0.5),
+    Param("peep0", "toggle", False),
+    Param("erho", "slider", 0.9, lo=0.0, hi=1.5, step=0.01, fmt="%.2f"),
+    Param("nonlin", "choice", "tanh", options=MEMORY_NONLIN, widget="segmented"),
+    Param("eT", "int", 60, lo=2, hi=200),
+    Param("eH", "int", 64, lo=2, hi=256),
+    Param("escale", "slider", 0.2, lo=0.05, hi=5.0, step=0.05),
+    Param("tsteps", "int", 500, lo=10, hi=500, step=10),
+    Param("tT", "int", 12, lo=2, hi=30),
+    Param("tH", "int", 16, lo=2, hi=64),
+    Param("tlr", "slider", 0.1, lo=0.01, hi=1.0, step=0.01),
 )

@@ -18,19 +18,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import page_params
+from .experiments.depth import preset_values as depth_preset
 
 PAGE_HOME = "app.py"
 PAGE_VANISHING = "pages/1_Vanishing_Gradients.py"
 PAGE_CLIPPING = "pages/2_Gradient_Clipping.py"
 PAGE_GATES = "pages/3_Gates_on_PTB.py"
 PAGE_TRAINING = "pages/4_Training.py"
+PAGE_DEPTH = "pages/5_Depth_and_Memory.py"
 
 # The widgets of each page (a preset resets the ones it does not name).
 PAGE_PARAMS = {PAGE_VANISHING: page_params.VANISHING, PAGE_CLIPPING: page_params.CLIPPING,
-               PAGE_GATES: page_params.GATES, PAGE_TRAINING: page_params.TRAINING}
+               PAGE_GATES: page_params.GATES, PAGE_TRAINING: page_params.TRAINING,
+               PAGE_DEPTH: page_params.DEPTH}
 
 # Page files in navigation order (the ones not written yet are skipped by the UI).
-PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING)
+PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING, PAGE_DEPTH)
 
 
 @dataclass(frozen=True)
@@ -42,19 +45,21 @@ class Preset:
 
 PRESETS = (
     Preset("rnn_vanishing", PAGE_VANISHING,
-           {"cells": ["rnn"], "rho": 0.9, "T": 100}),
+           {"cells": ["rnn"], "rho": 0.9, "T": 100, "view": "curves"}),
     Preset("rnn_exploding", PAGE_VANISHING,
-           {"cells": ["rnn"], "rho": 2.0, "T": 100}),
+           {"cells": ["rnn"], "rho": 2.0, "T": 100, "view": "curves"}),
     Preset("lstm_cell_path", PAGE_VANISHING,
            {"cells": ["lstm"], "rho": 0.9, "T": 200, "fbias": 3.0, "view": "paths"}),
     Preset("gru_vs_lstm", PAGE_VANISHING,
-           {"cells": ["lstm", "gru"], "rho": 1.0, "T": 200}),
+           {"cells": ["lstm", "gru"], "rho": 1.0, "T": 200, "view": "curves"}),
     Preset("nonnormal", PAGE_VANISHING,
-           {"cells": ["rnn"], "kind": "nonnormal", "rho": 0.9, "nonlin": "linear", "T": 60, "up": "top"}),
+           {"cells": ["rnn"], "kind": "nonnormal", "rho": 0.9, "nonlin": "linear", "T": 60, "up": "top", "view": "curves"}),
     Preset("saturation", PAGE_VANISHING,
-           {"cells": ["rnn"], "rho": 1.0, "scale": 5.0}),
+           {"cells": ["rnn"], "rho": 1.0, "scale": 5.0, "view": "curves"}),
     Preset("truncated", PAGE_VANISHING,
-           {"cells": ["rnn", "lstm"], "rho": 1.0, "T": 140, "trunc": 35, "loss": "sum"}),
+           {"cells": ["rnn", "lstm"], "rho": 1.0, "T": 140, "trunc": 35, "loss": "sum", "view": "curves"}),
+    Preset("bptt_wave", PAGE_VANISHING,
+           {"cells": ["rnn"], "rho": 0.9, "T": 30, "view": "graph", "frame": 10}),
     Preset("pascanu_cliff", PAGE_CLIPPING,
            {"view": "cliff", "w0": 4.5, "b0": -2.0, "cthr": 1.0}),
     Preset("clip_exploding", PAGE_CLIPPING,
@@ -62,6 +67,9 @@ PRESETS = (
     # --- page 3: gates on PTB ---
     Preset("gates_trained_vs_random", PAGE_GATES,
            {"src": "ptb", "split": "test", "idx": 3, "model": "lstm", "weights": "both", "k": 16}),
+    # --- page 5: depth and memory (the engine's tested settings, stack.preset_settings) ---
+    Preset("depth_vanishing", PAGE_DEPTH, depth_preset("depth_vanishing")),
+    Preset("depth_residual", PAGE_DEPTH, depth_preset("depth_residual")),
 )
 
 

@@ -58,7 +58,7 @@ import pandas  # noqa: F401  (imported once here: sessions importing it at once 
 import streamlit as st
 
 from . import cache, i18n, plots, warmup
-from .experiments.vanishing import picked_point
+from .experiments.vanishing import picked_node, picked_point
 from .presets import PAGES, open_preset
 # GLOBAL_PARAMS, md_escape, sync_later and sync_to_url are part of this module's API (ui.md_escape, ...).
 from .ui_query import (_DROPPED, _IGNORED_QUERY, _SAVED, GLOBAL_PARAMS, _apply_aliases, _drop_unusable,
@@ -290,6 +290,15 @@ def new_seed(key: str = "seed") -> None:
     model) alive in every session.
     """
     st.session_state[key] = int(np.random.default_rng().integers(0, 100_000))
+
+
+def open_picked_node() -> None:
+    """Page 1's graph-click callback: the clicked node's step opens its Jacobian (the graph's cell is jcell)."""
+    t = picked_node(st.session_state.get("fig_graph"), st.session_state.get("_gf_curve_T", 1))
+    if t is not None:
+        st.session_state["jstep"] = t
+        st.session_state["view"] = option_label("view", "jacobian", st.session_state.get("lang", "en"))
+        st.session_state["_gf_picked"] = True
 
 
 def open_picked_jacobian() -> None:

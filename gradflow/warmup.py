@@ -38,11 +38,14 @@ def _vanishing(values: dict):
     if s.reads_sentence:
         return
     T, H_of = run_sizes(s, s.cells, 0, {})
-    view = values.get("view", "curves")
+    view = values.get("view", "graph")
+    focus = values.get("jcell", "rnn") if values.get("jcell", "rnn") in s.cells else (s.cells or ("rnn",))[0]
     for c in s.cells:
         run = s.for_cell(c, T, H_of[c])
         cache.summary(run)
         cache.theory(run)
+        if view == "graph" and c == focus:
+            cache.graph(run)
         if view == "phase":
             cache.phase_map(run)
         elif view == "spectrum":

@@ -12,6 +12,11 @@ from gradflow.experiments.flow import POWERS_MAX_H
 from gradflow.experiments.vanishing import BUDGET_MAIN, MAX_T, TEXT_MAX, VanishingSettings, run_sizes
 from gradflow.page_params import VANISHING as PARAMS
 
+PARAMS_BY_KEY = {p.key: p for p in PARAMS}
+GRAPH_LABELS = ("title", "x", "x_hidden", "z", "z_c", "lane_x", "lane_h", "lane_c", "lane_loss", "edge", "edge_state",
+                "edge_c", "edge_none", "cut", "zero", "hidden", "readout", "readout_noprod", "readout_c", "play",
+                "pause", "step")
+
 page = ui.start("page1", PARAMS)
 tr = page.t
 
@@ -112,7 +117,26 @@ for c, s in summ.items():
 trunc = settings.truncate
 steps = np.arange(T_eff)
 labels_curve = page.labels("fig.curves", ("title", "x", "y", "overflow"))
+# The step in focus (a click on the graph or the curve; jstep is in the URL) is marked on the curves too.
+kept_step = st.session_state.get("jstep", PARAMS_BY_KEY["jstep"].default)
+focus_step = kept_step if kept_step != PARAMS_BY_KEY["jstep"].default and 0 <= kept_step < T_eff else None
 tabs = page.tabs("view")
+
+with tabs["graph"]:
+    if tabs["graph"].open and summ:
+        gc = st.session_state.get("jcell", "rnn")
+        gc = gc if gc in summ else cells[0]  # the graph shows the cell in focus (jcell), else the first drawn
+        st.session_state["_gf_curve_T"] = T_eff
+        with st.spinner(tr("ui.computing")):
+            gd = cache.graph(runs[gc])
+        frame = page.widget("frame")
+        labels = page.labels("fig.graph", GRAPH_LABELS)
+        labels["title"] = f"{gc.upper()} · {labels['title']}"
+        fig = plots.fig_unrolled_graph(gd, frame=None if frame < 0 else min(frame, len(gd["steps"]) - 1),
+                                       labels=labels, present=page.present)
+        page.chart(fig, "graph", csv="unrolled_graph", on_select=ui.open_picked_node)
+        page.caption("cap.graph")
+        page.how("graph")
 
 with tabs["curves"]:
     if tabs["curves"].open and summ:
@@ -120,7 +144,7 @@ with tabs["curves"]:
         st.session_state["_gf_curve_cells"], st.session_state["_gf_curve_T"] = list(summ), T_eff
         fig = plots.fig_gradient_norm(steps, {c: s["dh"] for c, s in summ.items()}, theory=theory, truncate=trunc,
                                       overflow={c: s["first_nonfinite"] for c, s in summ.items()},
-                                      labels=labels_curve, present=page.present)
+                                      selected=focus_step, labels=labels_curve, present=page.present)
         page.chart(fig, "curves", csv="gradient_norm", on_select=ui.open_picked_jacobian)
         page.caption("cap.curves", r"\left\|\frac{\partial L}{\partial h_t}\right\| \le "
                      r"\prod_{s=t+1}^{T-1}\left\|\operatorname{diag}(f'(a_s))\,W_h\right\| "
@@ -129,7 +153,7 @@ with tabs["curves"]:
 
 with tabs["dw"]:
     if tabs["dw"].open and summ:
-        fig = plots.fig_dw_contrib(steps, {c: s["dW"] for c, s in summ.items()}, truncate=trunc,
+        fig = plots.fig_dw_contrib(steps, {c: s["dW"] for c, s in summ.items()}, truncate=trunc, selected=focus_step,
                                    labels=page.labels("fig.dw", ("title", "x", "y")), present=page.present)
         page.chart(fig, "dw", csv="dW_contrib")
         page.caption("cap.dw", r"\frac{\partial L}{\partial W_h} = \sum_t \delta_t\, h_{t-1}^{\top},"

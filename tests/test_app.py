@@ -181,7 +181,10 @@ def test_page1_figure_structure():
     at = open_page(PAGE_VANISHING)
     figs = figures(at)
     assert len(figs) == 1  # one figure a tab: a slider move redraws one chart
-    curve, dw = figs[0], figures(show_tab(PAGE_VANISHING, "dw"))[0]
+    graph = figs[0]  # the default view: the unrolled graph of the cell in focus, animated in the browser
+    assert graph["frames"] and graph["layout"]["updatemenus"] and graph["layout"]["sliders"]
+    assert graph["layout"]["title"]["text"].startswith("RNN")
+    curve, dw = figures(show_tab(PAGE_VANISHING, "curves"))[0], figures(show_tab(PAGE_VANISHING, "dw"))[0]
     names = [tr["name"] for tr in curve["data"]]
     # + the RNN's bound, = ρ^k here (orthogonal W_h), drawn once; the gated cells' bounds are on their tabs
     assert names == ["RNN", "LSTM", "GRU", i18n.t("fig.curves.theory_pascanu_rho", "en", cell="RNN")]

@@ -17,6 +17,7 @@ from gradflow.experiments.clipping import CLIFF_B, CLIFF_W
 from gradflow.experiments.flow import FlowSettings, build, home_curves, run, spectrum, summarize, theory
 from gradflow.experiments.vanishing import VanishingSettings
 from gradflow.page_params import VANISHING
+from gradflow.experiments.graph import graph_data
 from gradflow.presets import by_name
 
 DEFAULTS = {p.key: p.default for p in VANISHING}
@@ -176,3 +177,14 @@ def test_cap_jac_the_running_product_bounds_the_gradient_from_t_back_to_s(cell):
     running = jacobians.state_product_norms(flow, params, s.T - 1, k_max=s.T - 1)  # k = 1..T−1
     for k in range(1, s.T):
         assert lam[s.T - 1 - k] <= running[k - 1] * lam[-1] * (1 + 1e-9)
+
+
+def test_bptt_wave_each_lit_node_holds_at_most_0_9_times_the_next():
+    fs, params, flow, summ = preset_runs("bptt_wave")["rnn"]
+    frame = by_name("bptt_wave").values["frame"]
+    data = graph_data(flow, params, fs.loss)
+    lit = data["steps"][len(data["steps"]) - 1 - frame:]  # frame k lights the k + 1 latest drawn steps
+    assert len(lit) == frame + 1 and lit[-1] == fs.T - 1
+    dh = summ["dh"]
+    assert np.all(dh[lit[:-1]] <= 0.9 * dh[lit[1:]] * (1 + 1e-12))
+    np.testing.assert_array_equal(data["dh"], dh[data["steps"]])  # the graph shows the curve's own numbers

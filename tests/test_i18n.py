@@ -14,8 +14,8 @@ APP_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), ROOT / "gr
              ROOT / "gradflow" / "ui_query.py"]
 I18N_DIR = ROOT / "gradflow" / "i18n"
 # The table each file draws its own texts from (besides "common").
-OWN_TABLE = {"app.py": "home", "1_Vanishing_Gradients.py": "vanishing", "2_Gradient_Clipping.py": "clipping",
-             "3_Gates_on_PTB.py": "gates", "4_Training.py": "training", "ui.py": "common", "ui_query.py": "common"}
+OWN_TABLE = {"app.py": "home", "1_Vanishing_Gradients.py": "vanishing+graph", "2_Gradient_Clipping.py": "clipping",
+             "3_Gates_on_PTB.py": "gates", "4_Training.py": "training", "5_Depth_and_Memory.py": "depth", "ui.py": "common", "ui_query.py": "common"}
 FIELD = re.compile(r"{(\w+)}")
 
 
@@ -47,15 +47,18 @@ def _literal_keys(path):
     """Literal first arguments of t(...), page.t(...), caption(...), labels(prefix, names)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     keys = set()
+    tuples = {t.id: n.value.elts for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple)
+              for t in n.targets if isinstance(t, ast.Name)}  # module-level name tuples, e.g. a figure's labels
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         args = node.args
-        if name in ("t", "caption") and args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
-            keys.add(args[0].value)
+        if name in ("t", "tr", "caption", "how") and args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            keys.add(("how." if name == "how" else "") + args[0].value)
         if name == "labels" and len(args) == 2 and isinstance(args[0], ast.Constant):
-            keys |= {f"{args[0].value}.{e.value}" for e in args[1].elts if isinstance(e, ast.Constant)}
+            elts = tuples.get(args[1].id, []) if isinstance(args[1], ast.Name) else args[1].elts
+            keys |= {f"{args[0].value}.{e.value}" for e in elts if isinstance(e, ast.Constant)}
         if name == "Param":
             key = args[0].value
             kw = {k.arg: k.value for k in node.keywords}
@@ -115,6 +118,6 @@ def test_every_key_is_defined_once_across_the_page_tables():
 
 @pytest.mark.parametrize("path", APP_FILES, ids=lambda p: p.name)
 def test_each_page_uses_its_own_table_and_common(path):
-    own = i18n.TABLES[OWN_TABLE[path.name]]
+    own = {k for name in OWN_TABLE[path.name].split("+") for k in i18n.TABLES[name]}
     elsewhere = sorted(k for k in _literal_keys(path) if k not in own and k not in i18n.TABLES["common"])
     assert not elsewhere, f"{path.name} uses keys of another page's table (move them to common): {elsewhere}"

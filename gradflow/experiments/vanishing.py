@@ -16,7 +16,7 @@ from .flow import FlowSettings
 BUDGET_MAIN = 16_000_000  # T × H² × number of cells for the gradient curves (≈13× the defaults)
 MAX_T = 500  # the T slider's end; a sentence is cut to it
 TEXT_MAX = 5_000  # characters of custom text that are encoded at all
-VIEWS = ("curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian")  # one figure a tab
+VIEWS = ("graph", "curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian")  # one figure a tab
 INPUTS = ("random", "ptb", "text")
 
 # widget key (the URL parameter) -> field name, where they differ: the URL names are public and kept.
@@ -115,3 +115,15 @@ def picked_point(event, T: int) -> tuple[int, int | None] | None:
     if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= T - 1 or x != int(x):
         return None
     return int(x), (k if isinstance(k, int) and not isinstance(k, bool) else None)
+
+
+def picked_node(event, T: int) -> int | None:
+    """The step of a click on the unrolled graph (its node traces carry customdata [t, norm]), or None."""
+    pts = ((event or {}).get("selection") or {}).get("points") or [] if isinstance(event, dict) else []
+    if not pts or not isinstance(pts[0], dict):
+        return None
+    cd = pts[0].get("customdata")
+    t = cd[0] if isinstance(cd, (list, tuple)) and cd else None
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= T - 1 or t != int(t):
+        return None
+    return int(t)

@@ -19,13 +19,14 @@ about URL parameters; "preset.<name>" and ".desc" the lecture presets.
 Placeholders are str.format fields ({cell}, {t}, ...).
 """
 
-from . import clipping, common, gates, graph, home, training, vanishing
+from . import clipping, common, depth, gates, graph, home, training, vanishing
 
 LANGS = ("en", "ko")
 
 # Table name -> its entries; TEXT is their union (the tests check they are disjoint).
 TABLES = {"common": common.TEXT, "home": home.TEXT, "vanishing": vanishing.TEXT, "clipping": clipping.TEXT,
-          "gates": gates.TEXT, "training": training.TEXT, "graph": graph.TEXT}
+          "gates": gates.TEXT, "training": training.TEXT, "graph": graph.TEXT,
+          "depth": depth.TEXT}
 TEXT = {key: entry for table in TABLES.values() for key, entry in table.items()}
 
 

@@ -29,6 +29,10 @@ TEXT = {
     "nav.4_Training": {"en": "4 · Training", "ko": "4 · 학습"},
     "nav.4_Training.desc": {"en": "Train a small language model live, with and without clipping.",
                             "ko": "작은 언어 모델을 실시간으로 학습합니다(클리핑 유무 비교)."},
+    "nav.5_Depth_and_Memory": {"en": "5 · Depth and memory", "ko": "5 · 깊이와 기억"},
+    "nav.5_Depth_and_Memory.desc": {
+        "en": "Gradients through stacked layers and skip connections, LSTM variants, echo-state memory, teacher forcing.",
+        "ko": "쌓은 층과 건너뛰기 연결을 지나는 기울기, LSTM 변형, 에코 상태 기억, 교사 강요."},
     "w.lang": {"en": "Language", "ko": "언어"},
     "w.lang.help": {"en": "Kept in the link as ?lang=.", "ko": "링크에 ?lang= 으로 저장됩니다."},
     "opt.lang.en": {"en": "EN", "ko": "EN"},

@@ -71,6 +71,12 @@ TEXT = {
               "window's last step ∂L/∂h is that step's own loss gradient only).",
         "ko": "35단계 창, 모든 단계에 손실: 창 경계를 넘는 기울기가 없습니다(각 창의 마지막 단계에서 ∂L/∂h 는 "
               "그 단계 자신의 손실 기울기뿐입니다)."},
+    "preset.bptt_wave": {"en": "The backward pass, step by step", "ko": "한 단계씩 보는 역전파"},
+    "preset.bptt_wave.desc": {
+        "en": "The unrolled RNN at ρ = 0.9 with the backward wave stopped 10 steps from the loss: each lit "
+              "node holds at most 0.9 × the gradient of the node after it. Press play to go on.",
+        "ko": "ρ = 0.9 의 펼친 RNN에서 역전파 물결을 손실로부터 10단계에서 멈춘 모습: 켜진 노드는 각각 바로 "
+              "뒤 노드 기울기의 0.9배 이하를 가집니다. 재생을 눌러 이어 보세요."},
     "preset.pascanu_cliff": {"en": "Pascanu's cliff, with and without clipping",
                              "ko": "파스카누의 절벽: 클리핑 있을 때와 없을 때"},
     "preset.pascanu_cliff.desc": {
@@ -88,6 +94,24 @@ TEXT = {
     "preset.gates_trained_vs_random.desc": {
         "en": "The same sentence through the trained LSTM and a random one of the same shape.",
         "ko": "같은 문장을 학습된 LSTM과 같은 크기의 무작위 LSTM에 넣어 봅니다."},
+    "preset.depth_vanishing": {"en": "8 stacked tanh layers vanish through depth",
+                               "ko": "tanh 층 8개를 쌓으면 깊이 방향으로 기울기가 사라집니다"},
+    "preset.depth_vanishing.desc": {
+        "en": "8 plain tanh RNN layers (H = 64, T = 50, ρ = 1 orthogonal), with W_ih at half PyTorch's default "
+              "scale: at the last step the bottom layer gets less than 10⁻³ of the top layer's gradient. At "
+              "PyTorch's own W_ih scale it keeps about 5·10⁻³: still vanishing, less starkly.",
+        "ko": "일반 tanh RNN 층 8개(H = 64, T = 50, ρ = 1 직교), W_ih 는 PyTorch 기본 배율의 절반: 마지막 "
+              "단계에서 맨 아래 층은 맨 위 층 기울기의 10⁻³ 보다 적게 받습니다. PyTorch 본래의 W_ih 배율에서는 "
+              "약 5·10⁻³ 을 유지합니다: 여전히 사라지지만 덜 극적입니다."},
+    "preset.depth_residual": {"en": "Residual connections restore the gradient in depth",
+                              "ko": "잔차 연결이 깊이 방향의 기울기를 되살립니다"},
+    "preset.depth_residual.desc": {
+        "en": "The same 8 layers and weights (W_ih at half PyTorch's default scale), drawn beside the same stack "
+              "with residual connections y^(l) = h^(l) + y^(l−1): with them the bottom layer gets more than a "
+              "tenth of the top layer's gradient at the last step.",
+        "ko": "같은 8개 층과 같은 가중치(W_ih 는 PyTorch 기본 배율의 절반)를 잔차 연결 y^(l) = h^(l) + "
+              "y^(l−1) 을 둔 같은 적층 옆에 그립니다: 잔차 연결이 있으면 마지막 단계에서 맨 아래 층이 맨 위 "
+              "층 기울기의 10분의 1 보다 많이 받습니다."},
     "how.home": {
         "en": "Each cell runs forward over 100 random inputs with $W_h$ at radius 1, and the gradient of a "
               "loss at the last step is propagated back exactly: one step of the chain rule multiplies it by "

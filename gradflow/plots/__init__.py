@@ -20,6 +20,7 @@ Shape legend: T time steps, R radii, H hidden units, N points.
 from .base import (CELL_COLOR, CELL_DASH, CELL_NAME, CELL_SYMBOL, OKABE_ITO, THEORY_COLOR, figure_to_csv,
                    plotly_config, safe_text)
 from .clipping import fig_cliff, fig_norm_histogram, fig_param_norms
+from .depth import fig_cross_step, fig_depth_time, fig_memory, fig_teacher_loss, fig_variant_norms
 from .gates import fig_gate_heatmaps, fig_gate_saturation
 from .graph import fig_unrolled_graph
 from .training import (RUN_COLORS, RUN_DASH, fig_flow_over_training, fig_live_loss, fig_param_grad_norms,
@@ -29,6 +30,7 @@ from .vanishing import (fig_attribution, fig_dw_contrib, fig_eigenvalues, fig_gr
 
 __all__ = [
     "CELL_COLOR", "CELL_DASH", "CELL_NAME", "CELL_SYMBOL", "OKABE_ITO", "RUN_COLORS", "RUN_DASH", "THEORY_COLOR",
+    "fig_cross_step", "fig_depth_time", "fig_memory", "fig_teacher_loss", "fig_variant_norms",
     "fig_attribution", "fig_cliff", "fig_dw_contrib", "fig_eigenvalues", "fig_gate_heatmaps", "fig_gate_saturation",
     "fig_gradient_norm", "fig_flow_over_training", "fig_live_loss", "fig_lstm_paths", "fig_norm_histogram", "fig_param_grad_norms",
     "fig_param_norms", "fig_phase_map", "fig_power_norms", "fig_step_jacobian", "fig_train_grad_norm",

@@ -27,7 +27,7 @@ def _decade_colorbar(lo: float, hi: float, title: str, s: dict) -> dict:
     step = max(1, int(np.ceil((hi - lo) / 8)))
     ks = [k for k in range(int(np.floor(lo)), int(np.ceil(hi)) + 1, 1) if k % step == 0 and lo - 1e-9 <= k <= hi + 1e-9]
     return {"cmin": lo, "cmax": hi, "colorscale": "Viridis",
-            "colorbar": {"title": {"text": title, "side": "right"}, "tickvals": ks,
+            "colorbar": {"title": {"text": title, "side": "top"}, "tickvals": ks,
                          "ticktext": [_tick_text(10.0 ** k, False) for k in ks], "thickness": 16 if s["font"] < 20 else 24}}
 
 

@@ -182,14 +182,17 @@ def fig_attribution(tokens: Sequence[str], values: Mapping[str, np.ndarray], *, 
                    yaxis=_log_axis(*values.values()), barmode="group")
 
 
-def fig_dw_contrib(t, values: Mapping[str, np.ndarray], *, truncate: int | None = None, labels=None,
-                   present: bool = False) -> go.Figure:
-    """Per-step contribution ||term_t of dL/dW_hh||_F (log axis). t (T,); values: cell -> (T,)."""
+def fig_dw_contrib(t, values: Mapping[str, np.ndarray], *, truncate: int | None = None,
+                   selected: int | None = None, labels=None, present: bool = False) -> go.Figure:
+    """Per-step contribution ||term_t of dL/dW_hh||_F (log axis). t (T,); values: cell -> (T,);
+    selected: the step in focus (clicked on the graph or the curve), marked as on the gradient chart."""
     s = _sizes(present)
     traces = [_line(np.asarray(t), _positive(y), CELL_NAME.get(c, c), CELL_COLOR.get(c), CELL_DASH.get(c), s["line"])
               for c, y in values.items()]
-    return _figure(traces, labels, present, height=340, yaxis=_log_axis(*values.values()),
-                   shapes=_block_shapes(len(t), truncate))
+    shapes = _block_shapes(len(t), truncate)
+    if selected is not None:
+        shapes.append(_vline(selected, {"color": OKABE_ITO["orange"], "width": s["thin"]}))
+    return _figure(traces, labels, present, height=340, yaxis=_log_axis(*values.values()), shapes=shapes)
 
 
 def fig_step_jacobian(J, singular, factors: Mapping[str, np.ndarray], t_all, running, per_step, selected: int, *,

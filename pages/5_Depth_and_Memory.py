@@ -1,0 +1,145 @@
+"""Page 5: depth and memory — the gradient through stacked layers, LSTM variants, an echo-state
+reservoir's memory, teacher forcing.
+
+Widgets -> DepthSettings / VariantSettings / MemorySettings / TeacherSettings -> cached experiments -> figures.
+"""
+
+import streamlit as st
+
+from gradflow import cache, plots, ui
+from gradflow.experiments.depth import (DepthSettings, MemorySettings, TeacherSettings, VariantSettings,
+                                        format_ratio)
+from gradflow.page_params import DEPTH as PARAMS
+from gradflow.urlstate import option_label
+
+page = ui.start("page5", PARAMS)
+tr = page.t
+
+st.title(tr("page5.title"))
+st.markdown(tr("page5.intro"))
+tabs = page.tabs("view")
+
+
+def widgets(keys, **disabled) -> dict:
+    """Draw the widgets `keys` in one row of columns (disabled: key -> bool); returns {key: value}."""
+    cols = st.columns(len(keys))
+    return {k: page.widget(k, container=c, disabled=disabled.get(k, False)) for k, c in zip(keys, cols)}
+
+
+with tabs["depth"]:
+    if tabs["depth"].open:
+        v = widgets(("cell", "conn"))
+        v |= widgets(("L", "H", "T", "rho"))
+        v |= widgets(("ihs", "hbias", "seed"), hbias=v["conn"] != "highway")
+        try:
+            s = DepthSettings.from_widgets(v)
+            r = cache.depth_maps(s)
+        except ValueError as e:
+            page.error(e)
+            r = None
+        if r is not None:
+            conn = option_label("conn", s.connection, page.lang)
+            m1, m2 = st.columns(2)
+            m1.metric(tr("page5.ratio_plain"), format_ratio(r["ratio"]["plain"]))
+            if r["with"] is not None:
+                m2.metric(tr("page5.ratio_with", conn=conn), format_ratio(r["ratio"]["with"]))
+            if not all(r["finite"].values()):
+                st.warning(tr("page5.nonfinite"))
+            maps = {tr("page5.panel_plain"): r["plain"]}
+            if r["with"] is not None:
+                maps[tr("page5.panel_with", conn=conn)] = r["with"]
+            fig = plots.fig_depth_time(maps, labels=page.labels("fig.depth", ("title", "x", "y", "z", "zero")),
+                                       present=page.present)
+            page.chart(fig, "depth", csv="depth_time_gradient")
+            page.caption("cap.depth", r"\frac{\|\partial L/\partial h_{T-1}^{(1)}\|}"
+                                      r"{\|\partial L/\partial h_{T-1}^{(L)}\|},\qquad "
+                                      r"y^{(l)} = h^{(l)} + y^{(l-1)}\ \text{(residual)}")
+            page.how("depth")
+
+with tabs["variants"]:
+    if tabs["variants"].open:
+        chosen = page.widget("vars")
+        v = {"vars": chosen} | widgets(("vT", "vH", "vrho"))
+        v |= widgets(("vfb", "seed", "peep0"))
+        if not chosen:
+            st.info(tr("page5.pick_variant"))
+        else:
+            try:
+                s = VariantSettings.from_widgets(v)
+                r = cache.variant_curves(s)
+            except ValueError as e:
+                page.error(e)
+                r = None
+            if r is not None:
+                names = {c: option_label("vars", c, page.lang) for c in s.variants}
+                bad = [names[c] for c in s.variants if not r["finite"][c]]
+                if bad:
+                    st.warning(tr("page5.variant_nonfinite", names=", ".join(bad)))
+                fig = plots.fig_variant_norms(r["t"], {c: r["dh"][c] for c in s.variants},
+                                              {c: r["dc"][c] for c in s.variants}, names,
+                                              labels=page.labels("fig.variants", ("title", "x", "dh", "dc")),
+                                              present=page.present)
+                page.chart(fig, "variants", csv="lstm_variants_gradient")
+                page.caption("cap.variants", r"\text{peephole: } i_t = \sigma(\dots + w_{ci}\odot c_{t-1}),\quad "
+                                             r"\text{coupled: } c_t = f_t\odot c_{t-1} + (1-f_t)\odot g_t")
+                page.how("variants")
+
+with tabs["memory"]:
+    if tabs["memory"].open:
+        v = widgets(("erho", "nonlin"))
+        v |= widgets(("eT", "eH", "escale", "seed"))
+        try:
+            s = MemorySettings.from_widgets(v)
+            r = cache.memory_curves(s)
+        except ValueError as e:
+            page.error(e)
+            r = None
+        if r is not None:
+            if s.rho >= 1:
+                st.info(tr("page5.rho_ge1"))
+            if not r["finite"]:
+                st.warning(tr("page5.memory_nonfinite"))
+            fig = plots.fig_memory(r["k"], r["forward"], r["backward"], r["rho_k"], exact=r["exact"],
+                                   labels=page.labels("fig.memory", ("title", "x", "y", "forward", "backward",
+                                                                     "rho_exact", "rho_bound")),
+                                   present=page.present)
+            page.chart(fig, "memory", csv="echo_state_memory")
+            page.caption("cap.memory", r"\frac{\partial h_t}{\partial x_{t-k}} = D_t W \cdots D_{t-k+1} W\, "
+                                       r"D_{t-k} W_{in},\qquad \frac{\partial L}{\partial h_{t-1}} = "
+                                       r"W^\top D_t \frac{\partial L}{\partial h_t},\qquad \|W\|_2 = \rho")
+            page.how("memory")
+
+with tabs["teacher"]:
+    if tabs["teacher"].open:
+        v = widgets(("tsteps", "tT", "tH", "tlr", "seed"))
+        st.markdown(tr("page5.model"))
+        try:
+            s = TeacherSettings.from_widgets(v)
+            with st.spinner(tr("page5.training")):
+                r = cache.teacher_runs(s)
+        except ValueError as e:
+            page.error(e)
+            r = None
+        if r is not None:
+            st.markdown(tr("page5.edges"))
+            modes = {m: tr(f"page5.mode.{m}") for m in ("teacher", "free")}
+            fig = plots.fig_cross_step({modes[m]: r["cross"][m] for m in modes},
+                                       labels=page.labels("fig.cross", ("title", "x", "y", "z", "zero")),
+                                       present=page.present)
+            page.chart(fig, "cross", csv="teacher_forcing_cross_step")
+            page.caption("cap.cross", r"\text{free: } \frac{\partial L}{\partial o_{t-1}} = "
+                                      r"\frac{\partial L_{t-1}}{\partial o_{t-1}} + U^\top \delta_t,\qquad "
+                                      r"\text{teacher forcing: } \frac{\partial L}{\partial h_s} = "
+                                      r"V^\top \frac{\partial L_s}{\partial o_s}")
+            page.how("cross")
+            curves = {tr("page5.curve.teacher"): (r["loss"]["teacher"], "blue", "solid"),
+                      tr("page5.curve.teacher_free"): (r["free_loss"]["teacher"], "sky", "dot"),
+                      tr("page5.curve.free"): (r["loss"]["free"], "vermillion", "solid")}
+            fig = plots.fig_teacher_loss(r["step"], curves, labels=page.labels("fig.tloss", ("title", "x", "y")),
+                                         present=page.present)
+            page.chart(fig, "tloss", csv="teacher_forcing_loss")
+            page.caption("cap.tloss")
+            page.how("tloss")
+
+with st.sidebar:
+    page.settings_download()
