@@ -129,12 +129,14 @@ with tabs["graph"]:
         st.session_state["_gf_curve_T"] = T_eff
         with st.spinner(tr("ui.computing")):
             gd = cache.graph(runs[gc])
-        frame = page.widget("frame")
+        # drawn below the chart, so read first: its kept value, else the link's, else the default
+        frame = st.session_state.get("frame", page.check.values.get("frame", PARAMS_BY_KEY["frame"].default))
         labels = page.labels("fig.graph", GRAPH_LABELS)
         labels["title"] = f"{gc.upper()} · {labels['title']}"
         fig = plots.fig_unrolled_graph(gd, frame=None if frame < 0 else min(frame, len(gd["steps"]) - 1),
                                        labels=labels, present=page.present)
         page.chart(fig, "graph", csv="unrolled_graph", on_select=ui.open_picked_node)
+        page.widget("frame")  # below the chart: where the animation opens (a link keeps it)
         page.caption("cap.graph")
         page.how("graph")
 

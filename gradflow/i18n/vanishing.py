@@ -75,6 +75,12 @@ TEXT = {
     "opt.up.top": {"en": "most amplified", "ko": "가장 증폭되는 방향"},
     "opt.view.curves": {"en": "Gradient norm", "ko": "기울기 노름"},
     "opt.view.dw": {"en": "Weight gradient by step", "ko": "단계별 가중치 기울기"},
+    "opt.view.graph": {"en": "Unrolled graph", "ko": "펼친 그래프"},
+    "w.frame": {"en": "Open the animation at frame (−1: every step lit)", "ko": "애니메이션 시작 프레임(−1: 모든 단계 켜짐)"},
+    "w.frame.help": {"en": "Frame k shows the backward wave k steps back from the loss; the link keeps it, so a "
+                           "lecture can open the graph mid-way.",
+                     "ko": "프레임 k 는 손실에서 k 단계 거슬러 간 역전파 물결을 보여 줍니다. 링크에 저장되므로 강의에서 "
+                           "그래프를 중간부터 열 수 있습니다."},
     "opt.view.paths": {"en": "LSTM paths", "ko": "LSTM 경로"},
     "opt.view.spectrum": {"en": "Spectrum", "ko": "스펙트럼"},
     "opt.view.phase": {"en": "Phase map", "ko": "위상도"},

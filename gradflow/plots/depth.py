@@ -19,7 +19,7 @@ from .base import OKABE_ITO, THEORY_COLOR, _at_least_one_decade, _figure, _lab, 
 # standard LSTM: the LSTM's own colour and a solid line; the variants: other colours and dashes
 VARIANT_STYLE = {"standard": (OKABE_ITO["blue"], "solid"), "peephole": (OKABE_ITO["orange"], "dash"),
                  "coupled": (OKABE_ITO["green"], "dot")}
-ZERO_COLOR = "#D9D9D9"  # a cell whose gradient is exactly 0 (NaN in the map): the plot background
+ZERO_COLOR = "#C8C8C8"  # a cell whose gradient is exactly 0 (NaN in the map): the plot background
 
 
 def _decade_colorbar(lo: float, hi: float, title: str, s: dict) -> dict:
@@ -56,14 +56,13 @@ def _side_by_side_heatmaps(panels: Mapping[str, np.ndarray], x, y, labels, prese
         fig.update_xaxes(title=_lab(labels, "x"), showgrid=False, row=1, col=i)
     fig.update_yaxes(showgrid=False)
     fig.update_yaxes(title=_lab(labels, "y"), row=1, col=1)
-    if zero_note:  # a legend entry for the grey cells: "exactly 0"
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_lab(labels, "zero"), showlegend=True,
-                                 marker={"symbol": "square", "size": s["marker"] + 6, "color": ZERO_COLOR,
-                                         "line": {"color": "#888888", "width": 1}}), row=1, col=1)
-    _layout(fig, labels, present, height=height, legend=zero_note)
-    fig.update_layout(coloraxis=_decade_colorbar(lo, hi, _lab(labels, "z"), s), plot_bgcolor=ZERO_COLOR,
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0})
+    _layout(fig, labels, present, height=height, legend=False)
+    fig.update_layout(coloraxis=_decade_colorbar(lo, hi, _lab(labels, "z"), s), plot_bgcolor=ZERO_COLOR)
     fig.update_annotations(font={"size": s["font"] + 1})  # the panel titles
+    if zero_note:  # what a grey cell means, under the colour bar (no trace: the CSV holds data only)
+        fig.add_annotation(text=f'<span style="color:{ZERO_COLOR}">■</span> {_lab(labels, "zero")}', xref="paper",
+                           yref="paper", x=1.0, y=-0.02, xanchor="left", yanchor="top", showarrow=False,
+                           font={"size": s["font"]})
     return fig
 
 
