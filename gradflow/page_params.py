@@ -38,7 +38,8 @@ VANISHING = (
     Param("wscale", "slider", 1.0, lo=0.25, hi=2.0, step=0.05, fmt="×%.2f"),
     Param("seed", "int", 0, lo=0, hi=99999, widget="number"),
     Param("view", "choice", "graph", options=VIEWS, widget="tabs"),
-    Param("frame", "int", -1, lo=-1, hi=MAX_T - 1),  # the graph's animation frame; −1: every step lit
+    # the graph's animation frame (−1: every step lit); a number input: its − and + step the wave back and forth
+    Param("frame", "int", -1, lo=-1, hi=MAX_T - 1, widget="number"),
     Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
     Param("jstep", "int", 99, lo=0, hi=MAX_T - 1),  # capped at T − 1: by default the last step
 )

@@ -65,4 +65,4 @@ def test_a_shared_link_opens_the_graph_at_its_frame():
     at = open_page(PRESETS[0].page, {"view": "Unrolled graph", "frame": "7", "cells": "RNN", "T": "30"})
     ok(at)
     graph = figures(at)[0]
-    assert graph["layout"]["sliders"][0]["active"] == 7 and at.slider(key="frame").value == 7
+    assert graph["layout"]["sliders"][0]["active"] == 7 and at.number_input(key="frame").value == 7

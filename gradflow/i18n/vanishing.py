@@ -76,7 +76,8 @@ TEXT = {
     "opt.view.curves": {"en": "Gradient norm", "ko": "기울기 노름"},
     "opt.view.dw": {"en": "Weight gradient by step", "ko": "단계별 가중치 기울기"},
     "opt.view.graph": {"en": "Unrolled graph", "ko": "펼친 그래프"},
-    "w.frame": {"en": "Open the animation at frame (−1: every step lit)", "ko": "애니메이션 시작 프레임(−1: 모든 단계 켜짐)"},
+    "w.frame": {"en": "Backward pass, frame by frame (− / + step back and forward; −1: every step lit)",
+                "ko": "프레임별 역전파(− / + 로 한 단계 뒤로·앞으로; −1: 모든 단계 켜짐)"},
     "w.frame.help": {"en": "Frame k shows the backward wave k steps back from the loss; the link keeps it, so a "
                            "lecture can open the graph mid-way.",
                      "ko": "프레임 k 는 손실에서 k 단계 거슬러 간 역전파 물결을 보여 줍니다. 링크에 저장되므로 강의에서 "
