@@ -78,12 +78,24 @@ def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | N
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save {path}: folder {folder} does not exist")
+    write_atomic(path, lambda f: np.savez(f, **arrays), binary=True, fsync=True)
+
+
+
+def write_atomic(path, write, *, binary: bool = False, fsync: bool = False) -> None:
+    """Call write(file) on a temporary file next to `path`, then move it over `path` in one step.
+
+    A crash, Ctrl-C or SIGTERM midway leaves the old file as it was and no temporary file behind.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="", encoding="utf-8")) as f:
+            write(f)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
@@ -92,7 +104,6 @@ def save(path, model: LanguageModel, *, dtype: str = "float32", resume: dict | N
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-
 
 _CORRUPT = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, NotImplementedError,
             zlib.error, zipfile.LargeZipFile)  # zipfile reports a damaged header as "encrypted" (RuntimeError)

@@ -104,20 +104,7 @@ def refuse_foreign(path, kind: str, option: str, force: bool = False) -> None:
 
 def write_text_atomic(path, write) -> None:
     """Call write(text file) on a temporary file next to `path`, then move it over `path`."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            write(fh)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    checkpoint.write_atomic(path, write)
 
 
 # --------------------------------------------------------------------------

@@ -17,7 +17,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 SHIPPED = [c for c in ("lstm", "gru", "rnn") if (APP.parent / "models" / f"{c}.npz").exists()]
 needs_model = pytest.mark.skipif(not SHIPPED, reason="no trained PTB model in models/")
 PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING)
-TABS = {PAGE_VANISHING: ("curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian"),
+TABS = {PAGE_VANISHING: ("graph", "curves", "dw", "paths", "spectrum", "phase", "inputs", "jacobian"),
         PAGE_CLIPPING: ("clip", "hist", "cliff")}
 
 

@@ -3,6 +3,7 @@ its exact zero pattern, and (when torch is installed) nn.RNN/LSTM/GRU(bidirectio
 
 import numpy as np
 import pytest
+from fd_support import fd
 
 from gradflow import bidir, cells
 
@@ -69,14 +70,6 @@ def reference_loss(cell, params, xs, up, h0, c0, opts, inject=None, lane=None):
     return np.sum(up * out)
 
 
-def fd(f, x):
-    """Centered differences of f, entry by entry."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = EPS
-        g[idx] = (f(x + e) - f(x - e)) / (2 * EPS)
-    return g
 
 
 # --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ against the linear-RNN closed form, and on bad input."""
 
 import numpy as np
 import pytest
+from fd_support import fd
 from fuzz_support import sweep_base_problem
 
 import gradflow as gf
@@ -58,16 +59,6 @@ def block_starts(flow):
     return starts
 
 
-def fd(f, x, direction=None):
-    """Centered difference of f along `direction` (or the full gradient, entry by entry)."""
-    if direction is not None:
-        return (f(x + EPS * direction) - f(x - EPS * direction)) / (2 * EPS)
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = EPS
-        g[idx] = (f(x + e) - f(x - e)) / (2 * EPS)
-    return g
 
 
 @pytest.mark.parametrize("truncate", [None, 3])

@@ -16,13 +16,12 @@ import importlib
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gradflow import cache, data, i18n
 from gradflow.presets import PAGE_CLIPPING, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING
 from gradflow.ui import GLOBAL_PARAMS, md_escape
 from gradflow.urlstate import Param, option_label
-from test_app import ok
+from test_app import ok, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -65,15 +64,6 @@ def stand_in_models(monkeypatch):
     _clear_caches()
     yield
     _clear_caches()
-
-
-def open_page(page, query=None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    if page != PAGE_HOME:
-        at.switch_page(page)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def skip_without_ptb(page):

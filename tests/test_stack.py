@@ -4,6 +4,7 @@ step-by-step reference, against bptt for one layer, against torch.nn.RNN/LSTM/GR
 
 import numpy as np
 import pytest
+from fd_support import fd
 
 import gradflow as gf
 from gradflow import cells, stack
@@ -58,13 +59,6 @@ def reference_loss(cell, opts, conn, params, xs, up, h0, c0, inject=None):
     return np.sum(up * ys[-1])
 
 
-def fd(f, x):
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = EPS
-        g[idx] = (f(x + e) - f(x - e)) / (2 * EPS)
-    return g
 
 
 def problem(cell, conn, L=3, T=4, B=2, D=2, H=3, seed=0):

@@ -4,6 +4,7 @@ gradient under teacher forcing, and training on the toy task."""
 
 import numpy as np
 import pytest
+from fd_support import fd
 
 from gradflow import teacher
 
@@ -25,13 +26,6 @@ def ref_losses(p, xs, ys, mode, inject=None):
     return np.array(out)
 
 
-def fd(f, x):
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = EPS
-        g[idx] = (f(x + e) - f(x - e)) / (2 * EPS)
-    return g
 
 
 def problem(T=6, B=3, H=5, seed=0):

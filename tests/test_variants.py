@@ -3,6 +3,7 @@ independent reference, and against the standard LSTM where they reduce to it."""
 
 import numpy as np
 import pytest
+from fd_support import fd
 
 import gradflow as gf
 from gradflow import cells, variants
@@ -43,13 +44,6 @@ def ref_loss(variant, p, xs, up, h0, c0, inject=None):
     return total
 
 
-def fd(f, x):
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = EPS
-        g[idx] = (f(x + e) - f(x - e)) / (2 * EPS)
-    return g
 
 
 def problem(variant, T=6, B=2, D=3, H=4, seed=0):

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import CELLS, GATES, NUM_GATES, PARAM_NAMES, check_cell, param_shapes
-# Kept importable from here while the language model and the trainer move to gradflow.checks.
-from ..checks import as_rng, check_size, finite_float  # noqa: F401
+from ..checks import CELLS, GATES, NUM_GATES, PARAM_NAMES, as_rng, check_cell, check_size, param_shapes
 from . import gru, lstm, rnn
 
 MODULES = {"rnn": rnn, "lstm": lstm, "gru": gru}
