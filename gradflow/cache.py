@@ -80,6 +80,13 @@ def graph(s: FlowSettings) -> dict:
         return exp_graph.graph_data(fl, params, s.loss)
 
 
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
+def graph_bidir(s: FlowSettings, position: int) -> dict:
+    """The unrolled graph of a bidirectional layer on the problem of `s`, the loss at `position` (−1: T // 2)."""
+    model = ptb_model(shipped.model_cell(s.cell, s.weights)) if s.needs_model else None
+    return exp_graph.graph_bidir(s, position, model)
+
+
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=_KEY)
 def phase_map(s: FlowSettings):
     return exp_flow.phase_map(s)

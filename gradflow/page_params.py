@@ -40,6 +40,9 @@ VANISHING = (
     Param("view", "choice", "graph", options=VIEWS, widget="tabs"),
     # the graph's animation frame (−1: every step lit); a number input: its − and + step the wave back and forth
     Param("frame", "int", -1, lo=-1, hi=MAX_T - 1, widget="number"),
+    # the graph's bidirectional option: two chains, the loss at position pos (−1: the middle, T // 2)
+    Param("bidir", "toggle", False),
+    Param("pos", "int", -1, lo=-1, hi=MAX_T - 1, widget="number", label="w.pos1", help="w.pos1.help"),
     Param("jcell", "choice", "rnn", options=CELLS, widget="segmented"),
     Param("jstep", "int", 99, lo=0, hi=MAX_T - 1),  # capped at T − 1: by default the last step
 )

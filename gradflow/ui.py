@@ -262,6 +262,8 @@ _CSS_PRESENT = """
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] div,
 [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 2.4rem !important; }
 [data-testid="stMarkdownContainer"] .katex { font-size: 1.8em !important; }
+[data-testid="stMarkdownContainer"] code { font-size: 1.25rem !important; }
+[data-testid="stExpander"] summary p { font-size: 1.35rem !important; }
 h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
 h3, h3 span { font-size: 1.8rem !important; } h4, h5, h6 { font-size: 1.5rem !important; }
 </style>

@@ -20,10 +20,11 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from . import cache, page_params
 from .experiments import clipping as exp_clip
+from .experiments import depth as exp_depth
 from .experiments import shipped
 from .experiments.gates import loss_position
 from .experiments.vanishing import VanishingSettings, run_sizes
-from .presets import PAGE_CLIPPING, PAGE_GATES, PAGE_VANISHING, PRESETS
+from .presets import PAGE_CLIPPING, PAGE_DEPTH, PAGE_GATES, PAGE_VANISHING, PRESETS
 
 PAUSE = 0.05  # seconds between items: a session's own rerun is never queued behind the whole plan
 
@@ -78,10 +79,20 @@ def _gates(values: dict):
         cache.gates_analysis(values["model"], w, 0, tuple(ids), position)
 
 
+def _depth(values: dict):
+    """Page 5: the open tab's computation (each tab has its own settings)."""
+    view = values.get("view", "depth")
+    run = {"depth": (exp_depth.DepthSettings, cache.depth_maps), "variants": (exp_depth.VariantSettings,
+           cache.variant_curves), "memory": (exp_depth.MemorySettings, cache.memory_curves),
+           "teacher": (exp_depth.TeacherSettings, cache.teacher_runs)}.get(view)
+    if run:
+        run[1](run[0].from_widgets(values))
+
+
 def plan() -> list:
     """(function, widget values) for every page's default view and every preset, most visited first."""
     pages = {PAGE_VANISHING: (page_params.VANISHING, _vanishing), PAGE_CLIPPING: (page_params.CLIPPING, _clipping),
-             PAGE_GATES: (page_params.GATES, _gates)}
+             PAGE_GATES: (page_params.GATES, _gates), PAGE_DEPTH: (page_params.DEPTH, _depth)}
     items = [(lambda _: cache.home_curves(), {})]
     items += [(fn, _defaults(params)) for params, fn in pages.values()]
     items += [(pages[p.page][1], {**_defaults(pages[p.page][0]), **p.values}) for p in PRESETS if p.page in pages]

@@ -127,17 +127,35 @@ with tabs["graph"]:
         gc = st.session_state.get("jcell", "rnn")
         gc = gc if gc in summ else cells[0]  # the graph shows the cell in focus (jcell), else the first drawn
         st.session_state["_gf_curve_T"] = T_eff
-        with st.spinner(tr("ui.computing")):
-            gd = cache.graph(runs[gc])
         # drawn below the chart, so read first: its kept value, else the link's, else the default
-        frame = st.session_state.get("frame", page.check.values.get("frame", PARAMS_BY_KEY["frame"].default))
-        labels = page.labels("fig.graph", GRAPH_LABELS)
+        kept = {k: st.session_state.get(k, page.check.values.get(k, PARAMS_BY_KEY[k].default))
+                for k in ("frame", "bidir", "pos")}
+        frame, bidir = kept["frame"], bool(kept["bidir"])
+        if bidir and runs[gc].weights != "random":
+            st.info(tr("cap.graph_bidir_trained"))
+            bidir = False
+        with st.spinner(tr("ui.computing")):
+            gd = (cache.graph_bidir(runs[gc], -1 if kept["pos"] < 0 else min(kept["pos"], T_eff - 1)) if bidir
+                  else cache.graph(runs[gc]))
+        labels = {**page.labels("fig.graph", GRAPH_LABELS),
+                  **page.labels("fig.graph", ("title_bidir", "lane_f", "lane_b", "lane_loss_p", "edge_bidir",
+                                              "edge_bidir_state", "readout_bidir", "step_bidir"))}
         labels["title"] = f"{gc.upper()} · {labels['title']}"
+        labels["title_bidir"] = f"{gc.upper()} · {labels['title_bidir']}"
         fig = plots.fig_unrolled_graph(gd, frame=None if frame < 0 else min(frame, len(gd["steps"]) - 1),
                                        labels=labels, present=page.present)
-        page.chart(fig, "graph", csv="unrolled_graph", on_select=ui.open_picked_node)
-        page.widget("frame")  # below the chart: where the animation opens (a link keeps it)
-        page.caption("cap.graph")
+        if bidir:  # a click opens a step's Jacobian of the one-directional run: not offered here
+            page.chart(fig, "graph_bidir", csv="unrolled_graph_bidirectional")
+        else:
+            page.chart(fig, "graph", csv="unrolled_graph", on_select=ui.open_picked_node)
+        col_frame, col_bidir, col_pos = st.columns([2, 1, 1], vertical_alignment="bottom")
+        page.widget("frame", container=col_frame)  # below the chart: where the animation opens (a link keeps it)
+        page.widget("bidir", container=col_bidir)
+        page.widget("pos", container=col_pos, disabled=not bidir)
+        if bidir:
+            page.caption("cap.graph_bidir")
+        else:
+            page.caption("cap.graph")
         page.how("graph")
 
 with tabs["curves"]:

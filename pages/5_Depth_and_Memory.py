@@ -20,6 +20,12 @@ st.markdown(tr("page5.intro"))
 tabs = page.tabs("view")
 
 
+# The chosen connection's equation beside the ratio, language-neutral (no words inside KaTeX).
+SKIP_LATEX = {"none": "", "residual": r",\qquad y^{(l)} = h^{(l)} + y^{(l-1)}",
+              "dense": r",\qquad u^{(l)} = [x, h^{(1)}, \dots, h^{(l-1)}]",
+              "highway": r",\qquad y^{(l)} = g \odot h^{(l)} + (1 - g) \odot y^{(l-1)}"}
+
+
 def widgets(keys, **disabled) -> dict:
     """Draw the widgets `keys` in one row of columns (disabled: key -> bool); returns {key: value}."""
     cols = st.columns(len(keys))
@@ -52,8 +58,7 @@ with tabs["depth"]:
                                        present=page.present)
             page.chart(fig, "depth", csv="depth_time_gradient")
             page.caption("cap.depth", r"\frac{\|\partial L/\partial h_{T-1}^{(1)}\|}"
-                                      r"{\|\partial L/\partial h_{T-1}^{(L)}\|},\qquad "
-                                      r"y^{(l)} = h^{(l)} + y^{(l-1)}\ \text{(residual)}")
+                                      r"{\|\partial L/\partial h_{T-1}^{(L)}\|}" + SKIP_LATEX[s.connection])
             page.how("depth")
 
 with tabs["variants"]:
@@ -80,8 +85,8 @@ with tabs["variants"]:
                                               labels=page.labels("fig.variants", ("title", "x", "dh", "dc")),
                                               present=page.present)
                 page.chart(fig, "variants", csv="lstm_variants_gradient")
-                page.caption("cap.variants", r"\text{peephole: } i_t = \sigma(\dots + w_{ci}\odot c_{t-1}),\quad "
-                                             r"\text{coupled: } c_t = f_t\odot c_{t-1} + (1-f_t)\odot g_t")
+                page.caption("cap.variants", r"i_t = \sigma(\dots + w_{ci}\odot c_{t-1}),\qquad "
+                                             r"i_t = 1 - f_t:\ c_t = f_t\odot c_{t-1} + (1-f_t)\odot g_t")
                 page.how("variants")
 
 with tabs["memory"]:
@@ -127,9 +132,9 @@ with tabs["teacher"]:
                                        labels=page.labels("fig.cross", ("title", "x", "y", "z", "zero")),
                                        present=page.present)
             page.chart(fig, "cross", csv="teacher_forcing_cross_step")
-            page.caption("cap.cross", r"\text{free: } \frac{\partial L}{\partial o_{t-1}} = "
+            page.caption("cap.cross", r"\hat o_{t-1} = o_{t-1}:\ \frac{\partial L}{\partial o_{t-1}} = "
                                       r"\frac{\partial L_{t-1}}{\partial o_{t-1}} + U^\top \delta_t,\qquad "
-                                      r"\text{teacher forcing: } \frac{\partial L}{\partial h_s} = "
+                                      r"\hat o_{t-1} = y_{t-1}:\ \frac{\partial L}{\partial h_s} = "
                                       r"V^\top \frac{\partial L_s}{\partial o_s}")
             page.how("cross")
             curves = {tr("page5.curve.teacher"): (r["loss"]["teacher"], "blue", "solid"),

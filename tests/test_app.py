@@ -302,7 +302,7 @@ def test_the_warm_up_covers_every_page_default_and_every_preset():
     from gradflow.presets import PAGE_TRAINING
 
     items = warmup.plan()
-    assert len(items) == 1 + 3 + sum(p.page != PAGE_TRAINING for p in PRESETS)
+    assert len(items) == 1 + 4 + sum(p.page != PAGE_TRAINING for p in PRESETS)
     warmup._run(items)  # every item runs without an exception (errors the pages show are skipped)
 
 

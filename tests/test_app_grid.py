@@ -45,7 +45,8 @@ from streamlit.testing.v1 import AppTest
 from gradflow import cache, data, i18n, lm, tokenize, ui
 from gradflow.experiments import shipped
 from gradflow.experiments.vanishing import capped_T
-from gradflow.presets import PAGE_CLIPPING, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING, PAGES, PRESETS
+from gradflow.presets import (PAGE_CLIPPING, PAGE_DEPTH, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING, PAGES,
+                              PRESETS)
 from gradflow.urlstate import Param, encode_value, query_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +79,9 @@ CONTEXT = {
     PAGE_GATES: {"seed": {"src": "random"}, "word": {"src": "search"}, "hit": {"src": "search"},
                  "text": {"src": "text"}, "first": {"units": "index"}},
     PAGE_HOME: {}, PAGE_TRAINING: {},
+    PAGE_DEPTH: {**{k: {"view": "variants"} for k in ("vars", "vT", "vH", "vrho", "vfb", "peep0")},
+                 **{k: {"view": "memory"} for k in ("erho", "nonlin", "eT", "eH", "escale")},
+                 **{k: {"view": "teacher"} for k in ("tsteps", "tT", "tH", "tlr")}},
 }
 NEEDS_PTB = {PAGE_GATES: None,  # every point (None) or the values that need the data
              PAGE_VANISHING: {"inputs": ("ptb", "text"), "weights": ("trained",)}}
@@ -382,7 +386,7 @@ def test_preset_in_every_language_with_global_settings(preset, lang):
 
 
 PAGE_NAME = {PAGE_HOME: "home", PAGE_VANISHING: "page1", PAGE_CLIPPING: "page2", PAGE_GATES: "page3",
-               PAGE_TRAINING: "page4"}
+               PAGE_TRAINING: "page4", PAGE_DEPTH: "page5"}
 
 
 # ---------------------------------------------------------------- 5. hostile links

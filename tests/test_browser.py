@@ -128,6 +128,7 @@ PRESENT_PAGES = {  # page -> what it must show (the rest is measured wherever it
     "Gradient_Clipping": {"widget label", "slider value", "segmented control", "tab", "caption", "metric value"},
     "Gates_on_PTB": {"widget label", "number input", "segmented control", "radio option", "tab", "sentence box",
                      "caption"},
+    "Depth_and_Memory": {"widget label", "slider value", "segmented control", "tab", "caption"},
 }
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 from gradflow import cache, data, i18n
-from gradflow.presets import PAGE_CLIPPING, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING
+from gradflow.presets import PAGE_CLIPPING, PAGE_DEPTH, PAGE_GATES, PAGE_HOME, PAGE_TRAINING, PAGE_VANISHING
 from gradflow.ui import GLOBAL_PARAMS, md_escape
 from gradflow.urlstate import Param, option_label
 from test_app import ok, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING)
+PAGES = (PAGE_HOME, PAGE_VANISHING, PAGE_CLIPPING, PAGE_GATES, PAGE_TRAINING, PAGE_DEPTH)
 NEEDS_PTB = {PAGE_GATES, PAGE_TRAINING}
 HAS_PTB = data.ptb_status()[0]
 

@@ -227,7 +227,8 @@ def test_cap_memory_both_curves_on_or_under_rho_k_exact_for_the_linear_reservoir
             assert np.all(curve <= r["rho_k"] * (1 + 1e-9))
     if s.rho < 1:  # "fades exponentially": under ρ^k, which falls by ρ each step
         assert np.all(r["rho_k"][1:] / r["rho_k"][:-1] == pytest.approx(s.rho))
-        assert r["forward"][-1] <= s.rho ** (s.T - 1) * (1 + 1e-9) and r["backward"][-1] <= s.rho ** (s.T - 1) * (1 + 1e-9)
+        end = s.rho ** (s.T - 1) * (1 + 1e-9)
+        assert r["forward"][-1] <= end and r["backward"][-1] <= end
 
 
 def test_memory_info_shows_from_rho_1():

@@ -15,10 +15,12 @@ import functools
 import numpy as np
 import pytest
 
-from gradflow import i18n, jacobians, plots
-from gradflow.experiments.flow import FlowSettings, run, summarize
-from gradflow.experiments.graph import KEYS, graph_data
-from gradflow.plots.graph import EDGE_BINS, EDGE_WIDTH, readout_text
+from dataclasses import replace
+
+from gradflow import bidir, bptt, i18n, jacobians, plots
+from gradflow.experiments.flow import FlowSettings, bidir_build, build, run, run_bidir, summarize
+from gradflow.experiments.graph import BIDIR_KEYS, KEYS, graph_bidir, graph_data, graph_data_bidir
+from gradflow.plots.graph import EDGE_BINS, EDGE_WIDTH, bidir_lit, readout_bidir, readout_text
 
 CELLS = ("rnn", "lstm", "gru")
 LABELS = {k[len("fig.graph."):]: i18n.t(k, "en") for k in i18n.TABLES["graph"] if k.startswith("fig.graph.")}
@@ -321,3 +323,190 @@ def test_above_the_jacobian_budget_the_edges_are_drawn_without_norms(monkeypatch
 def test_width_bins_include_their_lower_edge():
     from gradflow.plots.graph import _bin
     assert list(_bin([0.49, 0.5, 0.9, 1.1, 2.0, np.inf, np.nan])) == [0, 1, 2, 3, 4, 4, 4]
+
+
+
+# --------------------------------------------------------------------------
+# A bidirectional layer: both chains, the loss at p
+# --------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def bidir_of(cell, T, p, H=16):
+    s = FlowSettings(cell=cell, T=T, H=H)
+    bf = run_bidir(s, p)
+    fwd, bwd = bidir_build(s)
+    return s, bf, fwd.params, bwd.params, graph_data_bidir(bf, fwd.params, bwd.params)
+
+
+BIDIR_CASES = [(c, T, p) for c in CELLS for T, p in ((30, 15), (30, 0), (30, 29), (100, 20), (500, 250))]
+
+
+def test_run_bidir_builds_the_same_problem_and_a_second_chain_with_the_next_seed():
+    s, bf, fwd, bwd, _ = bidir_of("lstm", 30, 15)
+    params, flow = run(s)
+    np.testing.assert_array_equal(bf.forward.xs, build(s).xs)  # the same inputs ...
+    for k, v in params.items():
+        np.testing.assert_array_equal(fwd[k], v)  # ... and the forward chain's weights are build(s)'s
+        np.testing.assert_array_equal(bwd[k], build(replace(s, seed=s.seed + 1)).params[k])
+        np.testing.assert_array_equal(bf.grads[k + "_l0"], bf.forward.grads[k])
+    np.testing.assert_array_equal(bf.forward.hs, flow.hs)  # the same forward states as the curve's run
+    up = bptt.make_upstream(1, 1, 2 * s.H, "last", s.seed)[0]  # a unit vector of size 2H, from the seed
+    np.testing.assert_array_equal(bf.upstream[15], up)
+    assert np.count_nonzero(np.abs(bf.upstream).sum(axis=2)) == 1  # the loss at p only
+    with pytest.raises(ValueError, match="random weights"):
+        run_bidir(replace(s, weights="trained", sentence=(1, 2, 3)), 1)
+
+
+@pytest.mark.parametrize("cell,T,p", BIDIR_CASES)
+def test_bidir_node_values_are_each_chains_norms_exactly(cell, T, p):
+    _, bf, _, _, d = bidir_of(cell, T, p)
+    assert set(d) == set(BIDIR_KEYS) and d["position"] == p and d["bidir"] is True
+    steps = d["steps"]
+    lanes = bidir.graph_lanes(bf, b=0)
+    assert np.array_equal(d["dh_f"], bf.forward.dh_norm[steps, 0])  # the same floats, not close ones
+    assert np.array_equal(d["dh_b"], bf.backward.dh_norm[steps, 0])
+    assert np.array_equal(d["dh_f"], lanes["fwd_dh_norm"][steps]) and np.array_equal(d["dh_b"], lanes["bwd_dh_norm"][steps])
+    if cell == "lstm":
+        assert np.array_equal(d["dc_f"], bf.forward.dc_norm[steps, 0])
+        assert np.array_equal(d["dc_b"], bf.backward.dc_norm[steps, 0])
+    fig = plots.fig_unrolled_graph(d, labels=LABELS)
+    for lane, want in (("f", d["dh_f"]), ("b", d["dh_b"])):
+        cd = np.concatenate([np.asarray(trace(fig, lane).customdata), np.asarray(trace(fig, f"{lane} zero").customdata)
+                             .reshape(-1, 2)])
+        order = np.argsort(cd[:, 0])
+        assert np.array_equal(cd[order, 0], steps)  # every drawn step once: lit or never reached
+        assert np.array_equal(cd[order, 1], want)  # hover shows the chain's own values
+        lit = np.asarray(trace(fig, lane).customdata)[:, 1]
+        np.testing.assert_array_equal(trace(fig, lane).marker.color, np.log10(lit))  # colour = log10 of the norm
+
+
+@pytest.mark.parametrize("cell,T,p", BIDIR_CASES)
+def test_bidir_each_chain_is_exactly_zero_on_the_side_it_never_reaches(cell, T, p):
+    _, bf, _, _, d = bidir_of(cell, T, p)
+    steps = d["steps"]
+    assert np.all(d["dh_f"][steps > p] == 0) and np.all(d["dh_f"][steps <= p] > 0)
+    assert np.all(d["dh_b"][steps < p] == 0) and np.all(d["dh_b"][steps >= p] > 0)
+    assert np.all(bf.forward.dh_norm[p + 1:] == 0) and np.all(bf.backward.dh_norm[:p] == 0)  # every step, drawn or not
+    fig = plots.fig_unrolled_graph(d, labels=LABELS)
+    slots = np.asarray(trace(fig, "f base").x)
+    for lane, never in (("f", steps > p), ("b", steps < p)):
+        z = trace(fig, f"{lane} zero")
+        assert list(z.x) == list(slots[never])
+        assert np.all(np.asarray(z.marker.color) == z.marker.cmin)  # at the foot of the colour bar ...
+        assert z.marker.cmin == trace(fig, lane).marker.cmin
+    bar = trace(fig, "f").marker
+    assert bar.colorscale[0][1].upper() in ("#FFFFFF", "RGB(255, 255, 255)")  # ... which is white
+    assert bar.colorbar.ticktext[0] == LABELS["zero"] == "0: no gradient"
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_bidir_edges_carry_each_chains_step_jacobian_and_point_its_way(cell):
+    _, bf, fwd, bwd, d = bidir_of(cell, 30, 12)
+    T = 30
+    nf = jacobians.state_jacobian_norms(bf.forward, fwd)[:, 0]
+    np.testing.assert_array_equal(d["jac_f"], nf[d["edges_f"]])
+    assert list(d["edges_f"]) == list(range(1, T)) and list(d["edges_b"]) == list(range(0, T - 1))
+    if cell == "rnn":  # independently: ∂h_t^←/∂h_{t+1}^← = diag(1 − (h_t^←)²) W_hh of the backward chain
+        want = [np.linalg.norm((1 - bf.backward.hs[t, 0] ** 2)[:, None] * bwd["weight_hh"], 2) for t in d["edges_b"]]
+        np.testing.assert_allclose(d["jac_b"], want, rtol=1e-10)
+    else:
+        nb = jacobians.state_jacobian_norms(bf.backward_chain, bwd)[:, 0]
+        np.testing.assert_array_equal(d["jac_b"], nb[T - 1 - d["edges_b"]])
+    fig = plots.fig_unrolled_graph(d, labels=LABELS)
+    for lane, sign, symbol in (("f", 1, "triangle-right"), ("b", -1, "triangle-left")):
+        x0 = [x for tr in traces(fig, f"edges {lane}") for x in tr.x[0::3]]
+        x1 = [x for tr in traces(fig, f"edges {lane}") for x in tr.x[1::3]]
+        assert len(x0) == T - 1 and all(sign * (b - a) == 1 for a, b in zip(x0, x1))  # from the previous state
+        assert trace(fig, f"arrows {lane}").marker.symbol == symbol
+
+
+@pytest.mark.parametrize("cell,T,p", BIDIR_CASES)
+def test_bidir_frames_spread_the_wave_from_p_both_ways(cell, T, p):
+    _, _, _, _, d = bidir_of(cell, T, p)
+    steps, N = d["steps"], len(d["steps"])
+    ip = int(np.flatnonzero(steps == p)[0])
+    K = max(ip, N - 1 - ip) + 1
+    fig = plots.fig_unrolled_graph(d, labels=LABELS)
+    assert len(fig.frames) == K and fig.layout.sliders[0].active == K - 1  # by default every step lit
+    idx = [i for i, t in enumerate(fig.data) if t.meta in ("f", "b", "readout")]
+    for k, fr in enumerate(fig.frames):
+        assert list(fr.traces) == idx
+        near = np.abs(np.arange(N) - ip) <= k  # drawn steps within k of p ...
+        f, b = (list(np.asarray(u.customdata)[:, 0]) for u in fr.data[:2])
+        assert f == list(steps[near & (steps <= p)])  # ... on the side each chain reaches
+        assert b == list(steps[near & (steps >= p)])
+        assert fr.data[-1].text[0] == readout_bidir(d, k, LABELS)
+        assert f"t = {int(f[0])}:" in fr.data[-1].text[0] and f"t = {int(b[-1])}:" in fr.data[-1].text[0]
+        assert [list(a) for a in bidir_lit(d, k)] == [list(np.flatnonzero(near & (steps <= p))),
+                                                      list(np.flatnonzero(near & (steps >= p)))]
+    assert [list(s.args[0]) for s in fig.layout.sliders[0].steps] == [[str(k)] for k in range(K)]
+    still = plots.fig_unrolled_graph(d, frame=0, animate=False, labels=LABELS)
+    assert not still.frames and list(trace(still, "f").customdata[:, 0]) == [p] == list(trace(still, "b").customdata[:, 0])
+    loss = trace(fig, "loss")
+    assert list(loss.x) == [trace(fig, "f base").x[ip]] and list(loss.customdata) == [p]
+    links = trace(fig, "loss links")  # from the loss to h←_p and to h→_p
+    ends = [(x, y) for x, y in zip(links.x, links.y) if x is not None]
+    assert (loss.x[0], 2.0) in ends and (loss.x[0], 1.0) in ends
+
+
+def test_bidir_long_sequences_are_thinned_around_p():
+    d = bidir_of("gru", 500, 250)[4]
+    steps = list(d["steps"])
+    assert len(steps) <= 60 and steps[0] == 0 and steps[-1] == 499
+    assert set(range(235, 266)) <= set(steps)  # dense where the wave starts
+    covered = sorted(steps + [t for lo, hi in d["hidden"] for t in range(lo, hi + 1)])
+    assert covered == list(range(500))
+
+
+def test_bidir_labels_title_and_bad_arguments():
+    d = bidir_of("lstm", 30, 15)[4]
+    for lang in i18n.LANGS:
+        labels = {k[len("fig.graph."):]: i18n.t(k, lang) for k in i18n.TABLES["graph"] if k.startswith("fig.graph.")}
+        fig = plots.fig_unrolled_graph(d, labels=labels)
+        assert fig.layout.title.text == labels["title_bidir"].format(p=15)
+        assert list(fig.layout.yaxis.ticktext) == [labels[k] for k in ("lane_x", "lane_f", "lane_b", "lane_loss_p")]
+        assert fig.layout.legend.title.text == labels["edge_bidir_state"]
+    _, bf, fwd, bwd, _ = bidir_of("rnn", 30, 15)
+    with pytest.raises(ValueError, match="BiFlow"):
+        graph_data_bidir(bf.forward, fwd, bwd)
+    summed = bidir.gradient_flow("rnn", bidir.join(fwd, bwd), bf.forward.xs, mode="sum", rng=0)
+    with pytest.raises(ValueError, match="one position"):
+        graph_data_bidir(summed, fwd, bwd)
+    with pytest.raises(ValueError, match="max_full"):
+        graph_data_bidir(bf, fwd, bwd, max_full=2)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("T,pos", [(30, 15), (30, -1), (61, 3), (200, 199)])
+def test_cap_graph_bidir_the_gradient_reaches_the_forward_chain_up_to_p_and_the_backward_from_p(cell, T, pos):
+    """The caption's one claim, on the data the page draws (cache.graph_bidir calls graph_bidir)."""
+    en = i18n.t("cap.graph_bidir", "en")
+    assert "t ≤ p" in en and "t ≥ p" in en and "exactly 0" in en and LABELS["zero"] in en
+    d = graph_bidir(FlowSettings(cell=cell, T=T, H=16), pos)
+    p = T // 2 if pos == -1 else pos
+    assert d["position"] == p
+    steps = d["steps"]
+    assert np.all(d["dh_f"][steps <= p] > 0) and np.all(d["dh_f"][steps > p] == 0)
+    assert np.all(d["dh_b"][steps >= p] > 0) and np.all(d["dh_b"][steps < p] == 0)
+
+
+def test_page1_draws_the_bidirectional_graph_from_a_link():
+    from gradflow.presets import PAGE_VANISHING
+    from test_app import figures, ok, open_page
+
+    query = {"view": "Unrolled graph", "cells": "RNN", "T": "30", "frame": "3"}
+    at = open_page(PAGE_VANISHING, {**query, "bidir": "true", "pos": "15"})
+    ok(at)
+    graph = figures(at)[0]
+    assert graph["layout"]["title"]["text"] == "RNN · " + LABELS["title_bidir"].format(p=15)
+    assert graph["layout"]["sliders"][0]["active"] == 3 and len(graph["frames"]) == 16  # frame 15 reaches t = 0
+    assert at.toggle(key="bidir").value is True and at.number_input(key="pos").value == 15
+    assert not at.number_input(key="pos").disabled
+    assert i18n.t("cap.graph_bidir", "en") in [c.value for c in at.caption]
+    at.toggle(key="bidir").set_value(False).run()  # back to the one-directional graph
+    ok(at)
+    assert figures(at)[0]["layout"]["title"]["text"] == "RNN · " + LABELS["title"]
+    assert at.number_input(key="pos").disabled
+    trained = open_page(PAGE_VANISHING, {**query, "bidir": "true", "weights": "trained"})
+    ok(trained)
+    if any(i.value == i18n.t("cap.graph_bidir_trained", "en") for i in trained.info):  # the models are shipped
+        assert figures(trained)[0]["layout"]["title"]["text"].endswith(LABELS["title"])

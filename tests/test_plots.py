@@ -3,7 +3,9 @@
 import ast
 import csv
 import importlib
+import inspect
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,8 @@ import plotly.graph_objects as go
 import pytest
 
 from gradflow import plots
+from gradflow.experiments.clipping import histogram_stats
+from test_plots_depth import LOG_CASES as DEPTH_LOG_CASES  # page 5's log figures, checked alike
 
 T = 30
 t = np.arange(T)
@@ -199,10 +203,7 @@ def test_package_imports_plotly_and_numpy_only_and_exports_every_figure():
 
 
 # ---------------------------------------------------------------- log axes, bars, bands and styles that tell the truth
-import inspect  # noqa: E402
-import re  # noqa: E402
 
-from gradflow.experiments.clipping import histogram_stats  # noqa: E402
 
 _SUP = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 PTB_LIKE = np.exp(rng.normal(np.log(0.25), 0.05, 100))  # like models/ptb_grad_norms.json: 0.22 … 0.30
@@ -252,7 +253,7 @@ def _heat_cols(grads):
 
 # Every figure function on typical data (several cases where the data decide the axis). A new figure
 # function with a log axis must be added here (test_every_log_figure_is_checked).
-LOG_FIGURES = {
+LOG_FIGURES = {**DEPTH_LOG_CASES,
     "fig_gradient_norm": [lambda: plots.fig_gradient_norm(t, {"rnn": curve(0.8), "lstm": curve(0.97)},
                                                           theory={"ρ^k": curve(0.8)}),
                           lambda: plots.fig_gradient_norm(t, {"lstm": curve(0.999), "gru": curve(0.998)}),

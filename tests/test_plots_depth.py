@@ -34,6 +34,8 @@ def test_depth_time_two_heatmaps_share_one_colour_axis_layer_1_at_the_bottom():
     texts = [a.text for a in fig.layout.annotations]
     assert texts[:2] == ["plain", "residual"] and texts[2].endswith("■</span> zero") and ZERO_COLOR in texts[2]
     assert fig.layout.title.text == "T"
+    boxes = [(sh.xref, sh.y0, sh.x0) for sh in fig.layout.shapes]  # the ratio's two cells, in each panel
+    assert sorted(boxes) == [("x", 0.5, 4.5), ("x", 3.5, 4.5), ("x2", 0.5, 4.5), ("x2", 3.5, 4.5)]
 
 
 def test_depth_time_one_panel_no_zero_entry_when_nothing_is_zero():
@@ -111,3 +113,31 @@ def test_csv_export_has_every_cell():
     csv = plots.figure_to_csv(plots.fig_depth_time(depth_maps(2, 3), labels=LAB))
     rows = csv.strip().splitlines()
     assert rows[0] == "trace,x,y,z" and len(rows) == 1 + 2 * 6  # one row a cell of both panels
+
+
+# The figures of this page that draw log axes, with short and long ranges (the same rule as
+# tests/test_plots.py's LOG_FIGURES: decades or full values, never bare digits).
+LOG_CASES = {
+    "fig_variant_norms": [
+        lambda: plots.fig_variant_norms(np.arange(9), {"standard": np.linspace(0.5, 0.9, 9)},
+                                        {"standard": np.linspace(0.6, 0.7, 9)}, {}),
+        lambda: plots.fig_variant_norms(np.arange(9), {"standard": np.geomspace(1e-8, 1, 9)},
+                                        {"standard": np.geomspace(1e-9, 0.5, 9)}, {})],
+    "fig_memory": [lambda: plots.fig_memory(np.arange(9), 0.99 ** np.arange(9), 0.98 ** np.arange(9),
+                                            0.995 ** np.arange(9), exact=False),
+                   lambda: plots.fig_memory(np.arange(60), 0.7 ** np.arange(60), 0.6 ** np.arange(60),
+                                            0.9 ** np.arange(60), exact=False)],
+    "fig_teacher_loss": [
+        lambda: plots.fig_teacher_loss(np.arange(5), {"a": (np.linspace(0.4, 0.5, 5), "blue", "solid")}),
+        lambda: plots.fig_teacher_loss(np.arange(5), {"a": (np.geomspace(1e-4, 1, 5), "blue", "solid")})],
+}
+
+
+@pytest.mark.parametrize("name,case", [(n, i) for n, cases in LOG_CASES.items() for i in range(len(cases))])
+def test_log_axes_show_decades_or_full_values(name, case):
+    from test_plots import assert_readable_log_axis, log_axes
+
+    axes = log_axes(LOG_CASES[name][case]())
+    assert axes, name
+    for axis_name, ax in axes.items():
+        assert_readable_log_axis(f"{name}[{case}].{axis_name}", ax)

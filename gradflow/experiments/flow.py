@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import bptt, checks, jacobians, spectral
+from .. import bidir, bptt, checks, jacobians, spectral
 from ..cells import init_params
 from ..cells._loop import single_thread
 from ..lm import LanguageModel, embed, model_recurrent_params
@@ -160,6 +160,31 @@ def run(s: FlowSettings, model: LanguageModel | None = None) -> tuple[dict, bptt
     p = build(s, model)
     with single_thread():  # see cells._loop: one BLAS thread serves concurrent sessions best
         return p.params, bptt.gradient_flow(s.cell, p.params, p.xs, p.upstream, **s.engine_options)
+
+
+def bidir_build(s: FlowSettings, model: LanguageModel | None = None) -> tuple[Problem, Problem]:
+    """The two chains of `run_bidir`: (build(s), build(s with seed s.seed + 1)); only the second's params are used."""
+    if s.weights != "random":
+        raise ValueError("a bidirectional layer needs random weights: the shipped models read one direction")
+    return build(s, model), build(replace(s, seed=s.seed + 1), model)
+
+
+def run_bidir(s: FlowSettings, position: int, model: LanguageModel | None = None) -> bidir.BiFlow:
+    """A bidirectional layer on the problem of `s`, the loss at `position` (the unrolled graph's part D).
+
+    Forward chain: the params and inputs of `build(s)`, exactly (random weights
+    of s.kind at s.rho, seed s.seed). Backward chain: its own weights, drawn the
+    same way by `build` with seed s.seed + 1 (`bidir_build`; its inputs and
+    upstream unused: both chains read the same xs). The loss's one direct term
+    ∂L/∂out_p (B, 2H) is a random unit vector per batch row, drawn like
+    `bptt.make_upstream`'s from default_rng(s.seed). The loss setting,
+    s.upstream and truncation do not apply (the bidirectional engine runs full
+    BPTT for one loss position). Trained weights have no backward chain: ValueError.
+    """
+    fwd, bwd = bidir_build(s, model)
+    with single_thread():
+        return bidir.gradient_flow(s.cell, bidir.join(fwd.params, bwd.params), fwd.xs, position, rng=s.seed,
+                                   nonlinearity=s.nonlinearity, variant=s.variant)
 
 
 # --------------------------------------------------------------------------

@@ -21,6 +21,13 @@ step, ‖∂L/∂h_t‖ ≤ ‖∂L/∂h_{T−1}‖ · prod. All T Jacobian norm
 it, so it (and `jac`) is computed only while T·S² ≤ JAC_BUDGET; above,
 both are None.
 
+A bidirectional layer (`graph_data_bidir`, a `bidir.BiFlow` with the loss at
+one position p) draws both chains over the same steps: the forward chain's
+edges t − 1 → t carry its step Jacobian, the backward chain's edges t + 1 → t
+carry its own (chain step T − 1 − t). The gradient reaches h_t of the forward
+chain for t ≤ p only and of the backward chain for t ≥ p only: elsewhere the
+norms are exactly 0. A long sequence is thinned around p (`drawn_steps_bidir`).
+
 Pure NumPy. Shape legend: T steps, N drawn steps, M drawn edges, G hidden ranges.
 """
 
@@ -29,14 +36,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jacobians
+from ..bidir import BiFlow
 from ..bptt import LOSSES, Flow
 from ..cells._loop import single_thread
+from .flow import FlowSettings, bidir_build, run_bidir
 
 MIN_STRIDE = 10  # the middle of a long sequence: every k-th step, k a round number ≥ this
 MAX_CUTS_DRAWN = 10  # more cuts than this: only those that fall on drawn steps are drawn
 JAC_BUDGET = 10_000_000  # T · S² (S = H, 2H for the LSTM) above which the Jacobian norms are skipped
 KEYS = ("cell", "T", "loss", "b", "truncate", "block_starts", "steps", "dh", "dc", "edges", "jac", "jac_kind", "jac_c",
         "prod", "cuts", "cuts_drawn", "hidden", "hidden_cuts", "loss_steps")  # the keys of graph_data's dict
+BIDIR_KEYS = ("bidir", "cell", "T", "b", "position", "steps", "dh_f", "dh_b", "dc_f", "dc_b", "edges_f", "edges_b",
+              "jac_f", "jac_b", "jac_kind", "hidden")  # the keys of graph_data_bidir's dict
 _STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
 
 
@@ -58,6 +69,19 @@ def drawn_steps(T: int, max_full: int = 60, cuts=()) -> np.ndarray:
     keep = set(range(head)) | set(range(hi, T)) | {t for t in range(lo, hi) if t % k == 0}
     if len(cuts) <= MAX_CUTS_DRAWN:
         keep |= {t for c in cuts for t in (c - 1, c)}
+    return np.array(sorted(keep), dtype=np.int64)
+
+
+def drawn_steps_bidir(T: int, p: int, max_full: int = 60) -> np.ndarray:
+    """Sorted steps to draw around a loss at p: all of them when T ≤ max_full; beyond, every step within
+    max_full // 4 of p (where the wave starts), 0, T − 1 and the multiples of a round stride k ≥ MIN_STRIDE
+    elsewhere (about max_full slots in all, ellipses included)."""
+    if T <= max_full:
+        return np.arange(T)
+    w = max(1, max_full // 4)
+    lo, hi = max(0, p - w), min(T, p + w + 1)
+    k = max(MIN_STRIDE, _stride(T - (hi - lo), max(1, (max_full - (hi - lo) - 2) // 2)))
+    keep = set(range(lo, hi)) | {0, T - 1} | {t for t in range(T) if t % k == 0}
     return np.array(sorted(keep), dtype=np.int64)
 
 
@@ -130,3 +154,64 @@ def graph_data(flow: Flow, params: dict, loss: str, max_full: int = 60, b: int =
         "hidden": hidden, "hidden_cuts": np.array([len(c) for c in in_gap], dtype=np.int64),
         "loss_steps": np.array([T - 1]) if loss == "last" else steps.copy(),
     }
+
+
+def graph_data_bidir(biflow: BiFlow, params_fwd: dict, params_bwd: dict, max_full: int = 60, b: int = 0) -> dict:
+    """The unrolled graph of a bidirectional layer with its loss at one position (batch row b).
+
+    params_fwd, params_bwd: each chain's params with the engine's names (`bidir.split` of the layer's).
+    Returns a dict of plain values and arrays:
+      bidir True; cell, T, b, position p;
+      steps (N,) drawn steps (every step up to max_full, else thinned around p: `drawn_steps_bidir`);
+      dh_f, dh_b (N,) ‖∂L/∂h_t^→‖, ‖∂L/∂h_t^←‖ at them: the chains' own dh_norm floats (exactly 0 at t > p,
+        resp. t < p); dc_f, dc_b the same of c (LSTM, else None);
+      edges_f (M,) steps t whose forward edge t − 1 → t is drawn; edges_b (M,) steps t whose backward edge
+        t + 1 → t is drawn (both ends drawn);
+      jac_f, jac_b (M,) ‖J‖₂ of those edges: each chain's step (RNN, GRU) or state (LSTM) Jacobian,
+        None above JAC_BUDGET; jac_kind "step" or "state";
+      hidden (G, 2) inclusive ranges of steps not drawn.
+    """
+    if not isinstance(biflow, BiFlow):
+        raise ValueError(f"biflow must be a BiFlow (from gradflow.bidir.gradient_flow), got {type(biflow).__name__}")
+    if biflow.mode != "position":
+        raise ValueError(f"the graph draws a loss at one position: got a BiFlow of mode {biflow.mode!r}")
+    if isinstance(max_full, bool) or not isinstance(max_full, (int, np.integer)) or max_full < 3:
+        raise ValueError(f"max_full must be an int ≥ 3, got {max_full!r}")
+    f, r = biflow.forward, biflow.backward
+    B = f.hs.shape[1]
+    if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or not 0 <= b < B:
+        raise ValueError(f"b={b!r} is outside 0..{B - 1}")
+    T, H, p = f.T, f.hs.shape[2], int(biflow.position)
+    steps = drawn_steps_bidir(T, p, int(max_full))
+    on = np.zeros(T + 1, bool)
+    on[steps] = True
+    edges_f = steps[(steps > 0) & on[np.maximum(steps - 1, 0)]]  # t − 1 → t
+    edges_b = steps[(steps < T - 1) & on[steps + 1]]  # t + 1 → t
+    lstm = biflow.cell == "lstm"
+    S = 2 * H if lstm else H
+    jac_f = jac_b = None
+    if T * S * S <= JAC_BUDGET:
+        with single_thread():  # many small SVDs: threads only contend (see cells._loop)
+            nf = jacobians.state_jacobian_norms(f, params_fwd)[:, b]  # (T,) ∂state_t/∂state_{t−1}
+            nb = jacobians.state_jacobian_norms(biflow.backward_chain, params_bwd)[:, b]  # chain order
+        jac_f = nf[edges_f].copy()
+        jac_b = nb[T - 1 - edges_b].copy()  # chain step T − 1 − t: ∂h_t^←/∂h_{t+1}^←
+    return {
+        "bidir": True, "cell": biflow.cell, "T": T, "b": int(b), "position": p, "steps": steps,
+        "dh_f": f.dh_norm[steps, b].copy(), "dh_b": r.dh_norm[steps, b].copy(),
+        "dc_f": None if f.dc_norm is None else f.dc_norm[steps, b].copy(),
+        "dc_b": None if r.dc_norm is None else r.dc_norm[steps, b].copy(),
+        "edges_f": edges_f, "edges_b": edges_b, "jac_f": jac_f, "jac_b": jac_b,
+        "jac_kind": "state" if lstm else "step", "hidden": hidden_ranges(steps),
+    }
+
+
+def graph_bidir(s: FlowSettings, position: int, model=None) -> dict:
+    """`graph_data_bidir` of the bidirectional layer of `run_bidir(s, position)` (page 1's graph, part D).
+
+    position: 0 .. T − 1, or −1 for the middle T // 2. model: as for `flow.build` (a sentence's embeddings).
+    """
+    T = len(s.sentence) or s.T
+    p = T // 2 if position == -1 else position
+    fwd, bwd = bidir_build(s, model)
+    return graph_data_bidir(run_bidir(s, p, model), fwd.params, bwd.params)

@@ -50,14 +50,14 @@ TEXT = {
     "fig.depth.zero": {"en": "exactly 0", "ko": "정확히 0"},
     "cap.depth": {
         "en": "The loss sits in the top-right cell (top layer, last step). Along a row the gradient goes back in "
-              "time within one layer; down a column it goes through the layers at one step. Both panels share "
-              "one colour scale, so a colour means the same gradient in both. The two numbers above are the "
-              "bottom layer's gradient at the last step divided by the top layer's: the bottom-right cell against "
-              "the top-right one.",
+              "time within one layer; down a column it goes through the layers at one step. Side by side, the "
+              "panels share one colour scale, so a colour means the same gradient in both. The two numbers above are the "
+              "bottom layer's gradient at the last step divided by the top layer's: the two cells outlined in "
+              "red.",
         "ko": "손실은 오른쪽 위 칸(맨 위 층, 마지막 단계)에 있습니다. 행을 따라가면 한 층 안에서 시간을 "
-              "거슬러 가고, 열을 따라 내려가면 한 단계에서 층을 거슬러 갑니다. 두 그림은 색 눈금 하나를 함께 "
-              "쓰므로 같은 색은 같은 기울기입니다. 위의 두 숫자는 마지막 단계에서 맨 아래 층의 기울기를 맨 위 "
-              "층의 기울기로 나눈 값, 곧 오른쪽 아래 칸과 오른쪽 위 칸의 비입니다."},
+              "거슬러 가고, 열을 따라 내려가면 한 단계에서 층을 거슬러 갑니다. 나란히 놓인 두 그림은 색 눈금 "
+              "하나를 함께 쓰므로 같은 색은 같은 기울기입니다. 위의 두 숫자는 마지막 단계에서 맨 아래 층의 기울기를 맨 위 "
+              "층의 기울기로 나눈 값, 곧 빨간 테두리를 친 두 칸의 비입니다."},
     "how.depth": {
         "en": "Layer $l$ reads the output of layer $l-1$ at the same step: $h_t^{(l)} = \\tanh(W_x^{(l)} "
               "y_t^{(l-1)} + W_h^{(l)} h_{t-1}^{(l)} + b^{(l)})$. So $h_t^{(l)}$ gets its gradient along two "
@@ -104,7 +104,8 @@ TEXT = {
     "w.vfb": {"en": "forget-gate bias", "ko": "망각 게이트 편향"},
     "w.vfb.help": {"en": "Added to the forget gate's bias in all three.", "ko": "세 변형 모두의 망각 게이트 편향에 더합니다."},
     "w.peep0": {"en": "zero peepholes", "ko": "핍홀 가중치 0"},
-    "w.peep0.help": {"en": "Set weight_ci, weight_cf, weight_co to 0.", "ko": "weight_ci, weight_cf, weight_co 를 0 으로 둡니다."},
+    "w.peep0.help": {"en": "Set weight_ci, weight_cf, weight_co to 0.",
+                     "ko": "weight_ci, weight_cf, weight_co 를 0 으로 둡니다."},
     "page5.pick_variant": {"en": "Pick at least one variant.", "ko": "변형을 하나 이상 고르세요."},
     "page5.variant_nonfinite": {"en": "The gradient of {names} overflowed: lower ρ or T.",
                                 "ko": "{names} 의 기울기가 넘쳤습니다. ρ 나 T 를 줄이세요."},
@@ -172,8 +173,8 @@ TEXT = {
                            "ko": "순방향: ‖∂h_(T−1)/∂x_(T−1−k)‖ / ‖W_in‖ (기억)"},
     "fig.memory.backward": {"en": "backward: ‖∂L/∂h_(T−1−k)‖ / ‖∂L/∂h_(T−1)‖",
                             "ko": "역방향: ‖∂L/∂h_(T−1−k)‖ / ‖∂L/∂h_(T−1)‖ (기울기)"},
-    "fig.memory.rho_exact": {"en": "ρ^k (exact: linear reservoir)", "ko": "ρ^k (정확: 선형 저장소)"},
-    "fig.memory.rho_bound": {"en": "ρ^k (a bound for tanh)", "ko": "ρ^k (tanh 의 상한)"},
+    "fig.memory.rho_exact": {"en": "ρ<sup>k</sup> (exact: linear reservoir)", "ko": "ρ<sup>k</sup> (정확: 선형 저장소)"},
+    "fig.memory.rho_bound": {"en": "ρ<sup>k</sup> (a bound for tanh)", "ko": "ρ<sup>k</sup> (tanh 의 상한)"},
     "cap.memory": {
         "en": "Both curves lie on or under ρ^k: with the largest eigenvalue below 1, information fades "
               "exponentially, in the forward pass as in the backward. For the linear reservoir both are "

@@ -33,6 +33,35 @@ TEXT = {
     "fig.graph.play": {"en": "▶ Play", "ko": "▶ 재생"},
     "fig.graph.pause": {"en": "❚❚ Pause", "ko": "❚❚ 일시정지"},
     "fig.graph.step": {"en": "wave front", "ko": "파면"},
+    "fig.graph.title_bidir": {"en": "Bidirectional layer: the loss at p = {p}, the backward pass in both chains",
+                              "ko": "양방향 층: 위치 p = {p} 의 손실, 두 사슬의 역전파"},
+    "fig.graph.lane_f": {"en": "forward h→_t", "ko": "순방향 h→_t"},
+    "fig.graph.lane_b": {"en": "backward h←_t", "ko": "역방향 h←_t"},
+    "fig.graph.lane_loss_p": {"en": "loss L at p", "ko": "p 의 손실 L"},
+    "fig.graph.edge_bidir": {"en": "Edge width: ‖∂h_t/∂h_(t∓1)‖₂ of its chain (→: t−1 to t, ←: t+1 to t)",
+                             "ko": "선 굵기: 각 사슬의 ‖∂h_t/∂h_(t∓1)‖₂ (→: t−1 에서 t, ←: t+1 에서 t)"},
+    "fig.graph.edge_bidir_state": {"en": "Edge width: ‖∂(h_t,c_t)/∂(h_(t∓1),c_(t∓1))‖₂ of its chain "
+                                         "(→: t−1 to t, ←: t+1 to t)",
+                                   "ko": "선 굵기: 각 사슬의 ‖∂(h_t,c_t)/∂(h_(t∓1),c_(t∓1))‖₂ "
+                                         "(→: t−1 에서 t, ←: t+1 에서 t)"},
+    "fig.graph.readout_bidir": {"en": "Wave fronts:  h→ at t = {tf}: ‖∂L/∂h_t→‖ = {dhf}   ·   "
+                                      "h← at t = {tb}: ‖∂L/∂h_t←‖ = {dhb}",
+                                "ko": "파면:  h→ 의 t = {tf}: ‖∂L/∂h_t→‖ = {dhf}   ·   "
+                                      "h← 의 t = {tb}: ‖∂L/∂h_t←‖ = {dhb}"},
+    "fig.graph.step_bidir": {"en": "lit", "ko": "켜진 단계"},
+    "cap.graph_bidir": {
+        "en": "A bidirectional layer with the loss at position p: the gradient reaches h_t of the forward chain "
+              "only for t ≤ p and h_t of the backward chain only for t ≥ p; elsewhere it is exactly 0 "
+              "(white: “0: no gradient”).",
+        "ko": "위치 p 에 손실이 있는 양방향 층: 기울기는 순방향 사슬의 h_t 에는 t ≤ p 일 때만, 역방향 사슬의 "
+              "h_t 에는 t ≥ p 일 때만 도달합니다. 그 밖에서는 정확히 0 입니다(흰색: “0: 기울기 없음”).",
+    },
+    "cap.graph_bidir_trained": {
+        "en": "The bidirectional graph needs random weights (the trained models read one direction only): "
+              "the one-directional graph is shown.",
+        "ko": "양방향 그래프는 무작위 가중치가 필요합니다(학습된 모델은 한 방향만 읽습니다). 단방향 그래프를 "
+              "보여 줍니다.",
+    },
     "cap.graph": {
         "en": "The network unrolled over time. Each node is coloured by log₁₀‖∂L/∂h_t‖ (on the LSTM's c lane "
               "log₁₀‖∂L/∂c_t‖): the same numbers as the curve. A recurrent edge is wider the larger the norm of "

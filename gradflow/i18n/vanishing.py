@@ -82,6 +82,15 @@ TEXT = {
                            "lecture can open the graph mid-way.",
                      "ko": "프레임 k 는 손실에서 k 단계 거슬러 간 역전파 물결을 보여 줍니다. 링크에 저장되므로 강의에서 "
                            "그래프를 중간부터 열 수 있습니다."},
+    "w.bidir": {"en": "Bidirectional layer", "ko": "양방향 층"},
+    "w.bidir.help": {"en": "Two chains over the same inputs, a forward one and a backward one (each with its own "
+                           "random weights), with the loss at one position p. Full BPTT: the loss setting and "
+                           "truncation apply to the one-directional graph only.",
+                     "ko": "같은 입력을 읽는 두 사슬(순방향과 역방향, 각자 무작위 가중치)과 위치 p 의 손실. 완전한 "
+                           "BPTT 이며, 손실 설정과 잘린 BPTT는 단방향 그래프에만 적용됩니다."},
+    "w.pos1": {"en": "Loss position p (−1: the middle)", "ko": "손실 위치 p (−1: 가운데)"},
+    "w.pos1.help": {"en": "The step whose output carries the loss; capped at T − 1. −1 puts it at T // 2.",
+                    "ko": "손실이 걸린 출력의 단계입니다(T − 1 까지). −1 이면 T // 2 입니다."},
     "opt.view.paths": {"en": "LSTM paths", "ko": "LSTM 경로"},
     "opt.view.spectrum": {"en": "Spectrum", "ko": "스펙트럼"},
     "opt.view.phase": {"en": "Phase map", "ko": "위상도"},

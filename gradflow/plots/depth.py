@@ -22,13 +22,24 @@ VARIANT_STYLE = {"standard": (OKABE_ITO["blue"], "solid"), "peephole": (OKABE_IT
 ZERO_COLOR = "#C8C8C8"  # a cell whose gradient is exactly 0 (NaN in the map): the plot background
 
 
+def _legend_below(present: bool) -> dict:
+    """A horizontal legend under the x-axis title (lower in presentation mode, where the title is larger)."""
+    return {"orientation": "h", "yanchor": "top", "y": -0.32 if present else -0.22, "xanchor": "left", "x": 0.0}
+
+
+def _room_for_panel_titles(fig: go.Figure, present: bool) -> None:
+    """Top margin for the figure title above the panel titles, bottom margin for a legend."""
+    fig.update_layout(margin={"t": 110 if present else 80, "b": 60})
+
+
 def _decade_colorbar(lo: float, hi: float, title: str, s: dict) -> dict:
     """Colour axis of log10 values on [lo, hi], its bar labelled 10^k at (at most ~8) integer k."""
     step = max(1, int(np.ceil((hi - lo) / 8)))
     ks = [k for k in range(int(np.floor(lo)), int(np.ceil(hi)) + 1, 1) if k % step == 0 and lo - 1e-9 <= k <= hi + 1e-9]
     return {"cmin": lo, "cmax": hi, "colorscale": "Viridis",
             "colorbar": {"title": {"text": title, "side": "top"}, "tickvals": ks,
-                         "ticktext": [_tick_text(10.0 ** k, False) for k in ks], "thickness": 16 if s["font"] < 20 else 24}}
+                         "ticktext": [_tick_text(10.0 ** k, False) for k in ks],
+                         "thickness": 16 if s["font"] < 20 else 24}}
 
 
 def _shared_range(maps) -> tuple[float, float]:
@@ -59,6 +70,7 @@ def _side_by_side_heatmaps(panels: Mapping[str, np.ndarray], x, y, labels, prese
     _layout(fig, labels, present, height=height, legend=False)
     fig.update_layout(coloraxis=_decade_colorbar(lo, hi, _lab(labels, "z"), s), plot_bgcolor=ZERO_COLOR)
     fig.update_annotations(font={"size": s["font"] + 1})  # the panel titles
+    _room_for_panel_titles(fig, present)
     if zero_note:  # what a grey cell means, under the colour bar (no trace: the CSV holds data only)
         fig.add_annotation(text=f'<span style="color:{ZERO_COLOR}">■</span> {_lab(labels, "zero")}', xref="paper",
                            yref="paper", x=1.0, y=-0.02, xanchor="left", yanchor="top", showarrow=False,
@@ -70,7 +82,8 @@ def fig_depth_time(maps: Mapping[str, np.ndarray], *, labels=None, present: bool
     """Layers × time maps of log10 ‖∂L/∂h_t^(l)‖, side by side with one colour scale.
 
     maps: panel title -> (L, T) log10 norms, row 0 = layer 1 (drawn at the bottom), NaN where
-    the gradient is exactly 0 or not finite. labels: title, x, y, z, zero.
+    the gradient is exactly 0 or not finite. The cells of the top and the bottom layer at the last
+    step (the ratio the page reports) are outlined in vermillion. labels: title, x, y, z, zero.
     """
     first = np.asarray(next(iter(maps.values())))
     L, T = first.shape
@@ -78,6 +91,12 @@ def fig_depth_time(maps: Mapping[str, np.ndarray], *, labels=None, present: bool
     fig = _side_by_side_heatmaps(maps, np.arange(T), np.arange(1, L + 1), labels, present, hover=hover,
                                  height=420, zero_note=any(np.isnan(np.asarray(m)).any() for m in maps.values()))
     fig.update_yaxes(tickmode="linear", tick0=1, dtick=1 if L <= 12 else 2, range=[0.5, L + 0.5])
+    s = _sizes(present)
+    for i in range(1, len(maps) + 1):  # the two cells of the ratio: top and bottom layer at the last step
+        ax = "" if i == 1 else str(i)
+        for layer in {1, L}:
+            fig.add_shape(type="rect", xref=f"x{ax}", yref=f"y{ax}", x0=T - 1.5, x1=T - 0.5, y0=layer - 0.5,
+                          y1=layer + 0.5, line={"color": OKABE_ITO["vermillion"], "width": s["line"]})
     return fig
 
 
@@ -98,9 +117,10 @@ def fig_variant_norms(t, dh: Mapping[str, np.ndarray], dc: Mapping[str, np.ndarr
                                              legendgroup=code, showlegend=col == 1)), row=1, col=col)
         fig.update_xaxes(title=_lab(labels, "x"), row=1, col=col)
         _at_least_one_decade(fig, *curves.values(), row=1, col=col)
+    _layout(fig, labels, present, height=420)
     fig.update_annotations(font={"size": s["font"] + 1})
-    _layout(fig, labels, present, height=400)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0})
+    _room_for_panel_titles(fig, present)
+    fig.update_layout(legend=_legend_below(present))
     return fig
 
 
@@ -113,14 +133,13 @@ def fig_memory(k, forward, backward, rho_k, *, exact: bool, labels=None, present
     s = _sizes(present)
     k = np.asarray(k)
     rho_name = _lab(labels, "rho_exact" if exact else "rho_bound")
-    traces = [_line(k, _positive(rho_k), rho_name, THEORY_COLOR, "solid", s["line"] * 2.2, opacity=0.45),
+    traces = [_line(k, _positive(rho_k), rho_name, THEORY_COLOR, "solid", s["line"] * 3.5, opacity=0.4),  # under
               _line(k, _positive(forward), _lab(labels, "forward"), OKABE_ITO["blue"], "solid", s["line"],
                     mode="lines+markers", marker={"size": max(3, s["marker"] - 3), "symbol": "circle"}),
               _line(k, _positive(backward), _lab(labels, "backward"), OKABE_ITO["vermillion"], "dash", s["line"],
                     mode="lines+markers", marker={"size": max(3, s["marker"] - 3), "symbol": "diamond"})]
     return _figure(traces, labels, present, height=420, yaxis=_log_axis(forward, backward, rho_k),
-                   hovermode="x unified", legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left",
-                                                  "x": 0.0})
+                   hovermode="x unified", legend=_legend_below(present))
 
 
 def fig_cross_step(cross: Mapping[str, np.ndarray], *, labels=None, present: bool = False) -> go.Figure:
@@ -150,4 +169,4 @@ def fig_teacher_loss(step, curves: Mapping[str, tuple], *, labels=None, present:
     traces = [_line(step, _positive(y), name, OKABE_ITO.get(color, color), dash, s["thin"])
               for name, (y, color, dash) in curves.items()]
     return _figure(traces, labels, present, height=380, yaxis=_log_axis(*(y for y, _, _ in curves.values())),
-                   legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0})
+                   legend=_legend_below(present))

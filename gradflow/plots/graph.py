@@ -16,6 +16,12 @@ carries only the coloured node traces and the readout (`traces=[...]`): the
 readout is a text trace pinned above the plot on an invisible overlay axis,
 because a layout annotation would not be redrawn by a frame played without
 a full redraw, and a full redraw per frame halves the frame rate.
+
+A bidirectional layer (`graph_data_bidir`'s dict) is drawn by the same
+function: two h lanes, the loss at one position p, the wave spreading from p
+both ways (`_fig_bidir`). This module is longer than 400 lines because both
+drawings share every helper here (slots, colour scale, edge bins, ticks, the
+animation controls): one module keeps them one figure.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ EDGE_WIDTH = (0.8, 1.6, 2.8, 4.2, 6.0)
 EDGE_OPACITY = (0.35, 0.55, 0.75, 0.9, 1.0)
 H_EDGE, C_EDGE, GREY, NODE_GREY = "#444444", OKABE_ITO["blue"], "#BBBBBB", "#E6E6E6"
 FRAME_MS = 80  # default time per frame of the animation
-PLOT_PX = 800  # width of the plot area the node size and tick spacing assume (a wide page's chart)
+PLOT_PX = 640  # width of the plot area the node size and tick spacing assume (a 1280-px screen, sidebar open)
+NODE_FILL = 0.55  # a node's diameter / its slot's width: the rest shows the recurrent edge and its width
 
 
 def _slots(steps):
@@ -129,12 +136,18 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
     x_hidden ({n}, {T}), z, z_c (LSTM), lane_x, lane_h, lane_c, lane_loss, edge, edge_state,
     edge_c, edge_none, cut, zero (the colour bar's tick of an exact 0), hidden ({lo}, {hi}, {n}), readout ({t}, {dh}, {prod}), readout_noprod
     ({t}, {dh}), readout_c ({dc}), play, pause, step.
+    A bidirectional layer's data (from experiments.graph.graph_data_bidir) is drawn by
+    `_fig_bidir` (see there): frame k then lights the steps within k drawn steps of p; its labels
+    add title_bidir ({p}), lane_f, lane_b, lane_loss_p, edge_bidir, edge_bidir_state, readout_bidir ({tf},
+    {dhf}, {tb}, {dhb}), step_bidir.
     Every trace's `meta` names its role: "h", "c" the coloured nodes
     (animated; customdata [t, norm]); "h base", "c base" the grey nodes;
     "loss", "x" nodes; "edges h", "edges c" one trace per width bin (named by
     its range of ‖J‖); "cut", "scissors"; "edge hover"; "gaps" (the ellipses);
     "links", "gap links"; "readout" (text, on the overlay axes x2/y2).
     """
+    if data.get("bidir"):
+        return _fig_bidir(data, frame=frame, animate=animate, labels=labels, present=present, frame_ms=frame_ms)
     s = _sizes(present)
     steps, hidden = np.asarray(data["steps"]), np.asarray(data["hidden"]).reshape(-1, 2)
     N, lstm = len(steps), data["dc"] is not None
@@ -144,7 +157,7 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
     y_l = y_h + 1.0
     lanes = [y_x, y_h, y_l] + ([y_c] if lstm else [])
     idx = {int(t): i for i, t in enumerate(steps)}
-    node = float(np.clip(0.7 * PLOT_PX / max(n_slots, 1), 7, 22)) * (1.3 if present else 1.0)
+    node = float(np.clip(NODE_FILL * PLOT_PX / max(n_slots, 1), 7, 22)) * (1.3 if present else 1.0)
     fs = s["font"]
     traces = []
 
@@ -256,7 +269,7 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
               **lit(lane, y, v, first)}
         tr["marker"] = {**tr["marker"], "size": node, "cmin": cmin, "cmax": cmax, "colorscale": cscale,
                         "line": {"color": "#333333", "width": 1}, "showscale": lane == "h",
-                        "colorbar": {"title": {"text": _lab(labels, "z_c" if lstm else "z").replace(" (", "<br>(", 1),
+                        "colorbar": {"title": {"text": _lab(labels, "z_c" if lstm else "z"),
                                                "side": "right"}, "tickvals": tv, "ticktext": tt, "thickness": 14,
                                      "len": 1.0, "x": 1.02}}
         colour_idx.append(add(lane, tr))
@@ -316,7 +329,8 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
         frames = [{"name": str(k), "traces": colour_idx + [readout],
                    "data": [lit(lane, y, v, k) for lane, y, v in node_lanes]
                    + [{"text": [readout_text(data, N - 1 - k, labels)]}]} for k in range(N)]
-        _controls(lay, steps, labels, fs, first, frame_ms, 1 + (top - zoom * 42) / plot_h)
+        _controls(lay, [str(int(steps[N - 1 - k])) for k in range(N)], labels, fs, first, frame_ms,
+                  1 + (top - zoom * 42) / plot_h)
     return go.Figure(data=traces, layout=lay, frames=frames)
 
 
@@ -334,10 +348,10 @@ def _ticks(steps, xs, data, n_slots, px=PLOT_PX):
     return sorted(set(kept))
 
 
-def _controls(lay, steps, labels, fs, first, frame_ms, y):
-    """Play and pause buttons and a slider with one step per frame (its current value: the wave front's step),
-    their tops at paper height y (above the plot)."""
-    N = len(steps)
+def _controls(lay, frame_labels, labels, fs, first, frame_ms, y, prefix="step"):
+    """Play and pause buttons and a slider with one step per frame (its current value: frame_labels[k], the
+    wave front's step; labels[prefix] before it), their tops at paper height y (above the plot)."""
+    N = len(frame_labels)
     still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     play = {"mode": "immediate", "fromcurrent": False, "frame": {"duration": int(frame_ms), "redraw": False},
             "transition": {"duration": 0}}
@@ -347,8 +361,186 @@ def _controls(lay, steps, labels, fs, first, frame_ms, y):
                                        {"label": _lab(labels, "pause"), "method": "animate",
                                         "args": [[None], still]}]}]
     lay["sliders"] = [{"active": first, "x": 0.22, "len": 0.78, "y": y, "yanchor": "top", "pad": {"t": 0, "b": 0},
-                       "currentvalue": {"visible": True, "prefix": _lab(labels, "step") + " t = ",
+                       "currentvalue": {"visible": True, "prefix": _lab(labels, prefix) + " t = ",
                                         "font": {"size": fs - 1, "color": "#444444"}},
                        "font": {"size": 8, "color": "rgba(0,0,0,0)"}, "ticklen": 4, "minorticklen": 2,
-                       "steps": [{"label": str(int(steps[N - 1 - k])), "method": "animate",
+                       "steps": [{"label": frame_labels[k], "method": "animate",
                                   "args": [[str(k)], still]} for k in range(N)]}]
+
+
+# --------------------------------------------------------------------------
+# A bidirectional layer: two chains, the loss at p
+# --------------------------------------------------------------------------
+def readout_bidir(data, k, labels=None) -> str:
+    """The readout at frame k: each chain's wave front (k drawn steps from p) and its gradient norm there."""
+    steps, ip = np.asarray(data["steps"]), int(np.searchsorted(data["steps"], data["position"]))
+    i_f, i_b = max(0, ip - k), min(len(steps) - 1, ip + k)
+    v = {"tf": int(steps[i_f]), "dhf": _fmt(data["dh_f"][i_f]), "tb": int(steps[i_b]), "dhb": _fmt(data["dh_b"][i_b])}
+    return _lab(labels, "readout_bidir").format(**v) if "readout_bidir" in (labels or {}) else \
+        "h→ t = {tf}: {dhf}   ·   h← t = {tb}: {dhb}".format(**v)
+
+
+def bidir_lit(data, k):
+    """Indices of the drawn steps lit at frame k: (forward chain's, backward chain's), p's index in both."""
+    N, ip = len(data["steps"]), int(np.searchsorted(data["steps"], data["position"]))
+    return np.arange(max(0, ip - k), ip + 1), np.arange(ip, min(N, ip + k + 1))
+
+
+def _fig_bidir(data, *, frame, animate, labels, present, frame_ms):
+    """The two chains of a bidirectional layer, the loss at p, the backward wave spreading from p.
+
+    Lanes from the bottom: x_t, the forward chain h→ (edges t−1 → t, arrow heads
+    pointing right), the backward chain h← (edges t+1 → t, pointing left), the
+    loss at p linked to h→_p and h←_p. One colour scale for both chains; the
+    steps a chain never reaches (h→ at t > p, h← at t < p: exactly 0) are white
+    nodes from the start ("f zero", "b zero"). Frame k (0 .. K − 1, K the longer
+    side's drawn steps + 1) lights the drawn steps within k of p on the side
+    each chain reaches. The LSTM's c lanes are not drawn (four chains' lanes
+    would crowd the figure; the c norms are in the data). Roles (`meta`): "f",
+    "b" the coloured nodes (animated), "f base", "b base", "f zero", "b zero",
+    "x", "loss", "links", "loss links", "gap links", "edges f", "edges b" (one
+    trace per width bin), "arrows f", "arrows b" (heads, with the edge hover),
+    "gaps", "readout".
+    """
+    s = _sizes(present)
+    fs = s["font"]
+    steps, hidden = np.asarray(data["steps"]), np.asarray(data["hidden"]).reshape(-1, 2)
+    N, p = len(steps), int(data["position"])
+    ip = int(np.searchsorted(steps, p))
+    xs, gx = _slots(steps)
+    n_slots = N + len(gx)
+    y_x, y_f, y_b, y_l = 0.0, 1.0, 2.0, 3.0
+    idx = {int(t): i for i, t in enumerate(steps)}
+    node = float(np.clip(NODE_FILL * PLOT_PX / max(n_slots, 1), 7, 22)) * (1.3 if present else 1.0)
+    K = max(ip, N - 1 - ip) + 1  # frames: the longer side's drawn steps, and p itself
+    traces = []
+
+    def add(role, tr):
+        traces.append({**tr, "meta": role})
+        return len(traces) - 1
+
+    lx, ly = _segments([((x, y_x), (x, y_b)) for x in xs])  # x_t feeds both chains
+    add("links", {"type": "scatter", "x": lx, "y": ly, "mode": "lines", "name": "links", "showlegend": False,
+                  "hoverinfo": "skip", "line": {"color": GREY, "width": s["thin"]}})
+    xp = xs[ip]  # the loss: straight down to h←_p, round h←_p's left side down to h→_p
+    add("loss links", {"type": "scatter", "x": [xp, xp, None, xp, xp - 0.45, xp], "mode": "lines",
+                       "y": [y_l, y_b, None, y_l, y_b, y_f], "name": "loss links", "showlegend": False,
+                       "hoverinfo": "skip", "line": {"color": OKABE_ITO["orange"], "width": s["thin"] * 1.5}})
+    gxs, gys = _segments([((g - 1, y), (g + 1, y)) for g in gx for y in (y_f, y_b)])
+    add("gap links", {"type": "scatter", "x": gxs, "y": gys, "mode": "lines", "name": "gap links",
+                      "showlegend": False, "hoverinfo": "skip", "line": {"color": GREY, "width": s["thin"], "dash": "dot"}})
+
+    # Recurrent edges of each chain, binned by their Jacobian norm (one legend entry per bin for both).
+    edge_title = _lab(labels, "edge_bidir_state" if data["jac_kind"] == "state" else "edge_bidir")
+    shown = set()
+    for lane, y, edges, norms, back in (("f", y_f, data["edges_f"], data["jac_f"], -1),
+                                        ("b", y_b, data["edges_b"], data["jac_b"], 1)):
+        pairs = [((xs[idx[int(t) + back]], y), (xs[idx[int(t)]], y)) for t in edges]  # from the previous state
+        bins = _bin(norms) if norms is not None else np.full(len(pairs), -1)
+        for k in sorted(set(bins.tolist())):
+            ex, ey = _segments([pr for pr, bk in zip(pairs, bins) if bk == k])
+            name = _lab(labels, "edge_none") if k < 0 else EDGE_NAMES[k]
+            add(f"edges {lane}", {"type": "scatter", "x": ex, "y": ey, "mode": "lines", "name": name,
+                                  "legendgroup": f"bin{k}", "showlegend": k not in shown, "hoverinfo": "skip",
+                                  "opacity": 1.0 if k < 0 else EDGE_OPACITY[k],
+                                  "line": {"color": H_EDGE, "width": (1.5 if k < 0 else EDGE_WIDTH[k])
+                                           * (1.4 if present else 1.0)}})
+            shown.add(k)
+        text = [f"{int(t) + back} → {int(t)}" + ("" if norms is None else f"<br>‖J‖₂ = {_fmt(v)}")
+                for t, v in zip(edges, norms if norms is not None else [None] * len(edges))]
+        add(f"arrows {lane}", {"type": "scatter", "mode": "markers", "name": f"arrows {lane}", "showlegend": False,
+                               "x": [(a[0] + b[0]) / 2 for a, b in pairs], "y": [y] * len(pairs),
+                               "text": text, "hovertemplate": "%{text}<extra></extra>",
+                               "marker": {"symbol": "triangle-right" if back < 0 else "triangle-left",
+                                          "size": max(7.0, node * 0.6), "color": H_EDGE}})
+
+    if len(gx):  # ellipses of the hidden ranges
+        n_hidden = hidden[:, 1] - hidden[:, 0] + 1
+        hov = [_lab(labels, "hidden").format(lo=lo, hi=hi, n=n) if "hidden" in (labels or {}) else f"{lo}–{hi}"
+               for (lo, hi), n in zip(hidden, n_hidden)]
+        add("gaps", {"type": "scatter", "mode": "text", "name": "gaps", "showlegend": False,
+                     "x": list(np.tile(gx, 3)) + list(gx), "y": [y for y in (y_x, y_f, y_b) for _ in gx]
+                     + [y_x - 0.42] * len(gx), "text": ["<b>⋯</b>"] * (3 * len(gx)) + [f"+{n}" for n in n_hidden],
+                     "textfont": {"size": [fs] * (3 * len(gx)) + [max(9, fs - 3)] * len(gx), "color": "#555555"},
+                     "hovertemplate": "%{customdata}<extra></extra>", "customdata": hov * 4})
+
+    add("x", {"type": "scatter", "x": xs, "y": [y_x] * N, "mode": "markers", "name": "x", "showlegend": False,
+              "hoverinfo": "skip", "marker": {"size": node * 0.6, "color": "#FFFFFF",
+                                              "line": {"color": "#888888", "width": 1}}})
+    add("loss", {"type": "scatter", "x": [xp], "y": [y_l], "mode": "markers", "name": "loss", "showlegend": False,
+                 "customdata": [p], "hovertemplate": "L at p = %{customdata}<extra></extra>",
+                 "marker": {"symbol": "square", "size": node * 0.8, "color": OKABE_ITO["orange"],
+                            "line": {"color": "#444444", "width": 1}}})
+    cmin, cmax, cscale, zero, tv, tt = _colour_scale(data["dh_f"], data["dh_b"], zero_text=_lab(labels, "zero")
+                                                     if "zero" in (labels or {}) else "0")
+    lanes = (("f", y_f, np.asarray(data["dh_f"], dtype=float), "‖∂L/∂h_t→‖", np.arange(ip + 1, N)),
+             ("b", y_b, np.asarray(data["dh_b"], dtype=float), "‖∂L/∂h_t←‖", np.arange(0, ip)))
+    values = {lane: _node_values(v, zero, cmax) for lane, _, v, _, _ in lanes}
+    marker = {"size": node, "cmin": cmin, "cmax": cmax, "colorscale": cscale, "line": {"color": "#333333", "width": 1}}
+    for lane, y, v, name, never in lanes:
+        add(f"{lane} base", {"type": "scatter", "x": xs, "y": [y] * N, "mode": "markers", "name": f"{lane} base",
+                             "showlegend": False, "hoverinfo": "skip",
+                             "marker": {"size": node, "color": NODE_GREY, "line": {"color": GREY, "width": 1}}})
+        add(f"{lane} zero", {"type": "scatter", "x": xs[never], "y": [y] * len(never), "mode": "markers",
+                             "name": f"{lane} zero", "showlegend": False,
+                             "customdata": np.column_stack([steps[never], v[never]]),
+                             "hovertemplate": f"t = %{{customdata[0]}}<br>{name} = %{{customdata[1]:.4g}}<extra></extra>",
+                             "marker": {**marker, "color": values[lane][never]}})
+    first = K - 1 if frame is None else int(np.clip(frame, 0, K - 1))
+
+    def lit(lane, y, v, k):
+        sel = bidir_lit(data, k)[0 if lane == "f" else 1]
+        return {"x": xs[sel], "y": np.full(len(sel), y), "marker": {"color": values[lane][sel]},
+                "customdata": np.column_stack([steps[sel], v[sel]])}
+
+    colour_idx = []
+    for lane, y, v, name, _ in lanes:
+        tr = {"type": "scatter", "mode": "markers", "name": lane, "showlegend": False,
+              "hovertemplate": f"t = %{{customdata[0]}}<br>{name} = %{{customdata[1]:.4g}}<extra></extra>",
+              **lit(lane, y, v, first)}
+        tr["marker"] = {**tr["marker"], **marker, "showscale": lane == "f",
+                        "colorbar": {"title": {"text": _lab(labels, "z"), "side": "right"},
+                                     "tickvals": tv, "ticktext": tt, "thickness": 14, "len": 1.0, "x": 1.02}}
+        colour_idx.append(add(lane, tr))
+    readout = add("readout", {"type": "scatter", "mode": "text", "x": [0.0], "y": [1.0], "xaxis": "x2", "yaxis": "y2",
+                              "text": [readout_bidir(data, first, labels)], "textposition": "top right",
+                              "cliponaxis": False, "showlegend": False, "hoverinfo": "skip", "name": "readout",
+                              "textfont": {"size": fs, "color": "#222222"}})
+
+    ticks = _ticks(steps, xs, {"cuts_drawn": [p]}, n_slots)
+    x_title = _lab(labels, "x")
+    if len(gx):
+        n_out = int((hidden[:, 1] - hidden[:, 0] + 1).sum())
+        x_title += "   " + (_lab(labels, "x_hidden").format(n=n_out, T=data["T"]) if "x_hidden" in (labels or {})
+                            else f"(⋯ {n_out} / {data['T']})")
+    zoom = 1.35 if present else 1.0
+    top = int(zoom * (40 + (75 if animate else 0) + 30))
+    plot_h, bottom = int(zoom * 90 * 4), int(zoom * 150)
+    lay = _base_layout(labels, present, 100, True)
+    title = _lab(labels, "title_bidir")
+    lay.update({
+        "height": top + plot_h + bottom,
+        "title": {**lay["title"], "text": title.format(p=p) if "{p}" in title else title,
+                  "y": 1 - 8 / (top + plot_h + bottom), "yanchor": "top", "yref": "container"},
+        "xaxis": {"title": {"text": x_title}, "tickvals": [xs[i] for i in ticks],
+                  "ticktext": [str(int(steps[i])) for i in ticks], "showgrid": False, "zeroline": False,
+                  "range": [-0.8, n_slots - 0.2], "showline": False},
+        "yaxis": {"tickvals": [y_x, y_f, y_b, y_l], "showgrid": False, "zeroline": False, "fixedrange": True,
+                  "ticktext": [_lab(labels, k) for k in ("lane_x", "lane_f", "lane_b", "lane_loss_p")],
+                  "range": [y_x - 0.8, y_l + 0.55], "showline": False, "ticks": ""},
+        "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
+        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -zoom * 62 / plot_h, "xanchor": "left", "x": 0.0,
+                   "font": {"size": fs - 1}, "title": {"text": edge_title, "side": "top"}},
+        "margin": {"l": 70, "r": 30, "t": top, "b": bottom},
+    })
+    frames = []
+    if animate:
+        frames = [{"name": str(k), "traces": colour_idx + [readout],
+                   "data": [lit(lane, y, v, k) for lane, y, v, _, _ in lanes]
+                   + [{"text": [readout_bidir(data, k, labels)]}]} for k in range(K)]
+        spans = [bidir_lit(data, k) for k in range(K)]
+        _controls(lay, [f"{int(steps[f[0]])} … {int(steps[b[-1]])}" for f, b in spans], labels, fs, first,
+                  frame_ms, 1 + (top - zoom * 42) / plot_h, prefix="step_bidir")
+    return go.Figure(data=traces, layout=lay, frames=frames)
