@@ -144,10 +144,9 @@ with tabs["graph"]:
         labels["title_bidir"] = f"{gc.upper()} · {labels['title_bidir']}"
         fig = plots.fig_unrolled_graph(gd, frame=None if frame < 0 else min(frame, len(gd["steps"]) - 1),
                                        labels=labels, present=page.present)
-        if bidir:  # a click opens a step's Jacobian of the one-directional run: not offered here
-            page.chart(fig, "graph_bidir", csv="unrolled_graph_bidirectional")
-        else:
-            page.chart(fig, "graph", csv="unrolled_graph", on_select=ui.open_picked_node)
+        # a click opens a step's Jacobian of the one-directional run: not offered for the two chains
+        page.chart(fig, "graph_bidir" if bidir else "graph", csv="unrolled_graph" + ("_bidirectional" if bidir else ""),
+                   on_select=None if bidir else ui.open_picked_node)
         col_frame, col_bidir, col_pos = st.columns([2, 1, 1], vertical_alignment="bottom")
         page.widget("frame", container=col_frame)  # below the chart: where the animation opens (a link keeps it)
         page.widget("bidir", container=col_bidir)
