@@ -16,6 +16,7 @@ import asyncio
 import importlib.util
 import random
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,25 @@ def _load_proto():
 lp = _load_proto()
 
 
+def run_async(coro):
+    """asyncio.run in a thread of its own: an earlier test (Playwright's sync API) may have left an
+    event loop running in this one, where asyncio.run refuses to start."""
+    out = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as err:  # re-raised in the test's thread
+            out["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 @pytest.fixture(scope="module")
 def server():
     port = lp.free_port()
@@ -48,7 +68,7 @@ def server():
 
 def test_sessions_run_and_change_widgets(server):
     url, pid = server
-    r = asyncio.run(lp.run_load(lp.check_local(url), SESSIONS, SECONDS, pid=pid, think=1.0, page_every=5,
+    r = run_async(lp.run_load(lp.check_local(url), SESSIONS, SECONDS, pid=pid, think=1.0, page_every=5,
                                 seed=3, timeout=30.0, settle=0.0))
     print(f"\n{r['runs']} runs ({r['changes']} changes, {r['page_switches']} page switches) in "
           f"{r['wall_s']:.1f} s; p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s; server RSS peak "
@@ -75,7 +95,7 @@ def test_a_typed_value_reaches_the_script(server):
             await c.close()
         return c, stats
 
-    c, stats = asyncio.run(go())
+    c, stats = run_async(go())
     assert stats.n_errors == 0, stats.errors
     assert "idx=1234" in c.query
     # Page 3 names the sentence it shows: "… sentence 1,234 of …".
