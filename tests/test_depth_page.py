@@ -18,7 +18,7 @@ from gradflow.experiments import depth as exp
 from gradflow.page_params import DEPTH
 from gradflow.presets import PAGE_DEPTH, PRESETS, by_name
 from gradflow.urlstate import query_for
-from test_app import figures, ok, open_page
+from test_app import figures, ok, open_page, set_every_numeric_widget
 
 DEFAULTS = {p.key: p.default for p in DEPTH}
 VIEWS = exp.VIEWS
@@ -67,14 +67,7 @@ def test_every_tab_opens_with_its_figures(view, lang):
 def test_every_numeric_widget_takes_its_min_and_max(view):
     at = show(view)
     ok(at)
-    widgets = [w for w in (*at.slider, *at.number_input) if w.key and not w.disabled]
-    assert widgets
-    for w in widgets:
-        for v in (w.min, w.max, w.value):
-            at.get_by_key(w.key).set_value(v)
-            at.run()
-            assert not at.exception, (view, w.key, v, [e.message for e in at.exception])
-            assert not at.error, (view, w.key, v, [e.value for e in at.error])
+    set_every_numeric_widget(at, view)
 
 
 @pytest.mark.parametrize("view,key", [("depth", "cell"), ("depth", "conn"), ("memory", "nonlin")])
