@@ -275,6 +275,8 @@ with tabs["jacobian"]:
             lab = page.labels("fig.jac", ("title", "J", "sv", "factors", "product", "x", "unit", "step_norm",
                                           "running"))
             lab["title"] = tr("fig.jac.title_lstm" if jc == "lstm" else "fig.jac.title", cell=jc.upper(), t=jp["t"])
+            if jc == "lstm":
+                lab["J"] = tr("fig.jac.J_lstm")
             fig = plots.fig_step_jacobian(jp["J"], jp["sv"], jp["factors"], steps, jp["running"], jp["step_norms"],
                                           jp["t"], labels=lab, present=page.present)
             page.chart(fig, "jacobian", csv="step_jacobian")

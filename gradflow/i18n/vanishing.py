@@ -234,6 +234,7 @@ TEXT = {
     "fig.jac.title_lstm": {"en": "{cell}: state Jacobian ∂(h_t, c_t)/∂(h_(t−1), c_(t−1)) at t = {t} (2H × 2H, h first)",
                            "ko": "{cell}: t = {t} 의 상태 야코비안 ∂(h_t, c_t)/∂(h_(t−1), c_(t−1)) (2H × 2H, h 먼저)"},
     "fig.jac.J": {"en": "J_t (H × H)", "ko": "J_t (H × H)"},
+    "fig.jac.J_lstm": {"en": "J_t (2H × 2H: h, then c)", "ko": "J_t (2H × 2H: h 다음 c)"},
     "fig.jac.sv": {"en": "singular values of J_t", "ko": "J_t 의 특이값"},
     "fig.jac.factors": {"en": "factors at step t (per unit)", "ko": "단계 t 의 인자(유닛별)"},
     "fig.jac.product": {"en": "norms: ‖J_s‖ and ‖J_t ⋯ J_s‖", "ko": "노름: ‖J_s‖ 와 ‖J_t ⋯ J_s‖"},
