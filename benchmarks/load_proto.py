@@ -446,6 +446,7 @@ class Stats:
 
     def __init__(self):
         self.runs = {"load": [], "change": [], "page": []}  # latencies (s) by kind
+        self.by_page: dict[str, list[float]] = {}  # latencies (s) by page: where the slow runs are
         self.errors: dict[str, int] = {}
         self.error_alerts = 0
         self.changes = self.changed_output = 0
@@ -650,6 +651,7 @@ class Client:
                 self.stats.error("script compilation error")
             dt = time.monotonic() - t0
             self.stats.runs[kind].append(dt)
+            self.stats.by_page.setdefault(self.path or "main", []).append(dt)
             self.stats.sessions_with_runs.add(self.index)
             self.runs_done += 1
             return dt
@@ -823,6 +825,7 @@ async def run_load(ws_url: str, n: int, seconds: float, *, pid: int | None = Non
          "errors": stats.n_errors, "error_kinds": stats.errors, "error_alerts": stats.error_alerts,
          "p50_s": pct(runs, 50), "p95_s": pct(runs, 95), "p99_s": pct(runs, 99),
          "change_p95_s": pct(stats.runs["change"], 95), "load_p95_s": pct(stats.runs["load"], 95),
+         "by_page": {p: {"runs": len(v), "p50_s": pct(v, 50), "p95_s": pct(v, 95)} for p, v in stats.by_page.items()},
          "cache_refs": stats.cache_refs, "mb_in": stats.bytes_in / 2**20,
          "server_rss_start_mb": rss_start, "server_rss_end_mb": rss_end, "server_rss_closed_mb": rss_closed,
          **mon.result()}
