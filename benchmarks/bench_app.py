@@ -29,10 +29,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 # One copy of the browser code: the tests' helper module.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import browser_support as bs  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # gradflow, when not installed
+from gradflow.presets import PAGE_PARAMS, PRESETS, link_values  # noqa: E402
+from gradflow.urlstate import option_label, query_for  # noqa: E402
 
 
 def p95(xs: list[float]) -> float:
@@ -114,12 +119,35 @@ def print_table(rows: list[dict], floor: dict | None = None) -> None:
             print(f"PROBLEM: {r['page']}: {p}")
 
 
+def every_view(pages: list) -> list:
+    """Every tab of every page and every preset, as PageInfo entries whose URL opens them (English labels)."""
+    by_file = {p.source.name: p for p in pages}
+    out = []
+    for page_file, params in PAGE_PARAMS.items():
+        page = by_file.get(Path(page_file).name)
+        view = next((q for q in params if q.key == "view"), None)
+        if page is None or view is None:
+            continue
+        for code in view.options:
+            if code != view.default:
+                q = urlencode({"view": option_label("view", code, "en")})
+                out.append(bs.PageInfo(f"{page.name}?view={code}", f"{page.url_path}?{q}", page.source))
+    for preset in PRESETS:
+        page = by_file.get(Path(preset.page).name)
+        if page is not None:
+            q = urlencode(query_for(link_values(preset), None, "en"), doseq=True)
+            out.append(bs.PageInfo(f"preset {preset.name}", f"{page.url_path}?{q}", page.source))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--app-dir", type=Path, default=bs.default_app_dir(),
                     help="folder holding app.py (default: $GRADFLOW_APP_DIR or the project root)")
     ap.add_argument("--presses", type=int, default=20, help="slider presses per page")
     ap.add_argument("--pages", default="", help="comma-separated page names (default: all)")
+    ap.add_argument("--views", action="store_true",
+                    help="also every tab of every page and every lecture preset (each opened by its link)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--no-floor", action="store_true", help="skip the minimal-app baseline")
     args = ap.parse_args(argv)
@@ -131,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages:
         wanted = {w.strip() for w in args.pages.split(",") if w.strip()}
         pages = [p for p in pages if p.name in wanted]
+    if args.views:
+        pages += every_view(pages or bs.discover_pages(args.app_dir))
     exe = bs.find_chromium()
     if exe is None:
         print("Chromium not found: install Debian's chromium", file=sys.stderr)
