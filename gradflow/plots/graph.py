@@ -276,18 +276,11 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
 
     # The readout: a text trace on a fixed overlay axis (0..1 of the plot area) just above the plot, so a
     # frame updates it like the nodes, without a full redraw (a layout annotation would need one).
-    readout = add("readout", {"type": "scatter", "mode": "text", "x": [0.0], "y": [1.0], "xaxis": "x2", "yaxis": "y2",
-                              "text": [readout_text(data, N - 1 - first, labels)], "textposition": "top right",
-                              "cliponaxis": False, "showlegend": False, "hoverinfo": "skip", "name": "readout",
-                              "textfont": {"size": fs, "color": "#222222"}})
+    readout = add("readout", _readout_trace(readout_text(data, N - 1 - first, labels), fs))
 
     # Axes, truncation blocks and the animation.
     ticks = _ticks(steps, xs, data, n_slots)
-    x_title = _lab(labels, "x")
-    if len(gx):
-        n_out = int((hidden[:, 1] - hidden[:, 0] + 1).sum())
-        x_title += "   " + (_lab(labels, "x_hidden").format(n=n_out, T=data["T"]) if "x_hidden" in (labels or {})
-                            else f"(⋯ {n_out} / {data['T']})")
+    x_title = _x_title(labels, gx, hidden, data["T"])
     lane_names = {y_x: _lab(labels, "lane_x"), y_h: _lab(labels, "lane_h"), y_l: _lab(labels, "lane_loss")}
     if lstm:
         lane_names[y_c] = _lab(labels, "lane_c")
@@ -302,28 +295,10 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
                                "x0": _x_of(a, steps, xs, hidden, gx) - 0.5,
                                "x1": _x_of(e - 1, steps, xs, hidden, gx) + 0.5,
                                "y0": y_x - 0.75, "y1": y_l + 0.5, "fillcolor": OKABE_ITO["sky"], "opacity": 0.15})
-    zoom = 1.35 if present else 1.0
-    top = int(zoom * (40 + (75 if animate else 0) + 30))  # title, the controls, the readout
-    plot_h, bottom = int(zoom * 90 * len(lanes)), int(zoom * 150)  # the lanes; ticks, axis title, legend
-    lay = _base_layout(labels, present, 100, True)
     legend_title = edge_title + (("   ·   " + _lab(labels, "edge_c")) if lstm else "")
-    lay.update({
-        "height": top + plot_h + bottom,
-        "title": {**lay["title"], "y": 1 - 8 / (top + plot_h + bottom), "yanchor": "top", "yref": "container"},
-        "xaxis": {"title": {"text": x_title}, "tickvals": [xs[i] for i in ticks],
-                  "ticktext": [str(int(steps[i])) for i in ticks], "showgrid": False, "zeroline": False,
-                  "range": [-0.8, n_slots - 0.2], "showline": False},
-        "yaxis": {"tickvals": list(lane_names), "ticktext": list(lane_names.values()), "showgrid": False,
-                  "zeroline": False, "range": [y_x - 0.8, y_l + 0.55], "fixedrange": True, "showline": False,
-                  "ticks": ""},
-        "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
-        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
-        "shapes": shapes,
-        "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -zoom * 62 / plot_h, "xanchor": "left", "x": 0.0,
-                   "font": {"size": fs - 1}, "title": {"text": legend_title, "side": "top"}},
-        "margin": {"l": 70, "r": 30, "t": top, "b": bottom},
-    })
+    lay, zoom, top, plot_h = _lane_layout(labels, present, fs, animate=animate, n_lanes=len(lanes), title=None,
+                                          x_title=x_title, xs=xs, steps=steps, ticks=ticks, n_slots=n_slots,
+                                          lanes=lane_names, legend_title=legend_title, shapes=shapes)
     frames = []
     if animate:
         frames = [{"name": str(k), "traces": colour_idx + [readout],
@@ -333,6 +308,54 @@ def fig_unrolled_graph(data: dict, *, frame: int | None = None, animate: bool = 
                   1 + (top - zoom * 42) / plot_h)
     return go.Figure(data=traces, layout=lay, frames=frames)
 
+
+
+def _x_title(labels, gx, hidden, T) -> str:
+    """The time axis's title, with how many steps the ⋯ gaps leave out."""
+    x_title = _lab(labels, "x")
+    if len(gx):
+        n_out = int((hidden[:, 1] - hidden[:, 0] + 1).sum())
+        x_title += "   " + (_lab(labels, "x_hidden").format(n=n_out, T=T) if "x_hidden" in (labels or {})
+                            else f"(⋯ {n_out} / {T})")
+    return x_title
+
+
+def _readout_trace(text: str, fs) -> dict:
+    """The readout: a text trace on a fixed overlay axis (0..1 of the plot area) just above the plot, so a
+    frame updates it like the nodes, without a full redraw (a layout annotation would need one)."""
+    return {"type": "scatter", "mode": "text", "x": [0.0], "y": [1.0], "xaxis": "x2", "yaxis": "y2", "text": [text],
+            "textposition": "top right", "cliponaxis": False, "showlegend": False, "hoverinfo": "skip",
+            "name": "readout", "textfont": {"size": fs, "color": "#222222"}}
+
+
+def _lane_layout(labels, present, fs, *, animate, n_lanes, title, x_title, xs, steps, ticks, n_slots, lanes,
+                 legend_title, shapes=None):
+    """The layout both graphs share: lanes as y ticks (lanes: y -> name, bottom to top), the drawn steps as
+    x ticks, room above for the title, the controls and the readout. Returns (layout, zoom, top, plot_h)."""
+    zoom = 1.35 if present else 1.0
+    top = int(zoom * (40 + (75 if animate else 0) + 30))  # title, the controls, the readout
+    plot_h, bottom = int(zoom * 90 * n_lanes), int(zoom * 150)  # the lanes; ticks, axis title, legend
+    ys = list(lanes)
+    lay = _base_layout(labels, present, 100, True)
+    lay.update({
+        "height": top + plot_h + bottom,
+        "title": {**lay["title"], **({"text": title} if title is not None else {}),
+                  "y": 1 - 8 / (top + plot_h + bottom), "yanchor": "top", "yref": "container"},
+        "xaxis": {"title": {"text": x_title}, "tickvals": [xs[i] for i in ticks],
+                  "ticktext": [str(int(steps[i])) for i in ticks], "showgrid": False, "zeroline": False,
+                  "range": [-0.8, n_slots - 0.2], "showline": False},
+        "yaxis": {"tickvals": ys, "ticktext": list(lanes.values()), "showgrid": False, "zeroline": False,
+                  "range": [ys[0] - 0.8, ys[-1] + 0.55], "fixedrange": True, "showline": False, "ticks": ""},
+        "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
+        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -zoom * 62 / plot_h, "xanchor": "left", "x": 0.0,
+                   "font": {"size": fs - 1}, "title": {"text": legend_title, "side": "top"}},
+        "margin": {"l": 70, "r": 30, "t": top, "b": bottom},
+    })
+    if shapes is not None:
+        lay["shapes"] = shapes
+    return lay, zoom, top, plot_h
 
 def _ticks(steps, xs, data, n_slots, px=PLOT_PX):
     """Indices of the drawn steps that get a tick label: T−1, 0, cuts, round steps; none closer than a label."""
@@ -502,39 +525,17 @@ def _fig_bidir(data, *, frame, animate, labels, present, frame_ms):
                         "colorbar": {"title": {"text": _lab(labels, "z"), "side": "right"},
                                      "tickvals": tv, "ticktext": tt, "thickness": 14, "len": 1.0, "x": 1.02}}
         colour_idx.append(add(lane, tr))
-    readout = add("readout", {"type": "scatter", "mode": "text", "x": [0.0], "y": [1.0], "xaxis": "x2", "yaxis": "y2",
-                              "text": [readout_bidir(data, first, labels)], "textposition": "top right",
-                              "cliponaxis": False, "showlegend": False, "hoverinfo": "skip", "name": "readout",
-                              "textfont": {"size": fs, "color": "#222222"}})
+    readout = add("readout", _readout_trace(readout_bidir(data, first, labels), fs))
 
     ticks = _ticks(steps, xs, {"cuts_drawn": [p]}, n_slots)
-    x_title = _lab(labels, "x")
-    if len(gx):
-        n_out = int((hidden[:, 1] - hidden[:, 0] + 1).sum())
-        x_title += "   " + (_lab(labels, "x_hidden").format(n=n_out, T=data["T"]) if "x_hidden" in (labels or {})
-                            else f"(⋯ {n_out} / {data['T']})")
-    zoom = 1.35 if present else 1.0
-    top = int(zoom * (40 + (75 if animate else 0) + 30))
-    plot_h, bottom = int(zoom * 90 * 4), int(zoom * 150)
-    lay = _base_layout(labels, present, 100, True)
+    x_title = _x_title(labels, gx, hidden, data["T"])
     title = _lab(labels, "title_bidir")
-    lay.update({
-        "height": top + plot_h + bottom,
-        "title": {**lay["title"], "text": title.format(p=p) if "{p}" in title else title,
-                  "y": 1 - 8 / (top + plot_h + bottom), "yanchor": "top", "yref": "container"},
-        "xaxis": {"title": {"text": x_title}, "tickvals": [xs[i] for i in ticks],
-                  "ticktext": [str(int(steps[i])) for i in ticks], "showgrid": False, "zeroline": False,
-                  "range": [-0.8, n_slots - 0.2], "showline": False},
-        "yaxis": {"tickvals": [y_x, y_f, y_b, y_l], "showgrid": False, "zeroline": False, "fixedrange": True,
-                  "ticktext": [_lab(labels, k) for k in ("lane_x", "lane_f", "lane_b", "lane_loss_p")],
-                  "range": [y_x - 0.8, y_l + 0.55], "showline": False, "ticks": ""},
-        "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
-        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
-        "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -zoom * 62 / plot_h, "xanchor": "left", "x": 0.0,
-                   "font": {"size": fs - 1}, "title": {"text": edge_title, "side": "top"}},
-        "margin": {"l": 70, "r": 30, "t": top, "b": bottom},
-    })
+    lane_names = dict(zip((y_x, y_f, y_b, y_l),
+                          (_lab(labels, k) for k in ("lane_x", "lane_f", "lane_b", "lane_loss_p"))))
+    lay, zoom, top, plot_h = _lane_layout(labels, present, fs, animate=animate, n_lanes=4,
+                                          title=title.format(p=p) if "{p}" in title else title, x_title=x_title,
+                                          xs=xs, steps=steps, ticks=ticks, n_slots=n_slots, lanes=lane_names,
+                                          legend_title=edge_title)
     frames = []
     if animate:
         frames = [{"name": str(k), "traces": colour_idx + [readout],
