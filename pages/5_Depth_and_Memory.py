@@ -32,17 +32,23 @@ def widgets(keys, **disabled) -> dict:
     return {k: page.widget(k, container=c, disabled=disabled.get(k, False)) for k, c in zip(keys, cols)}
 
 
+def computed(settings_type, values: dict, fn, wait: str = "ui.computing"):
+    """(settings, result) of a tab's cached experiment, or (None, None) with the error shown."""
+    try:
+        s = settings_type.from_widgets(values)
+        with st.spinner(tr(wait)):
+            return s, fn(s)
+    except ValueError as e:
+        page.error(e)
+        return None, None
+
+
 with tabs["depth"]:
     if tabs["depth"].open:
         v = widgets(("cell", "conn"))
         v |= widgets(("L", "H", "T", "rho"))
         v |= widgets(("ihs", "hbias", "seed"), hbias=v["conn"] != "highway")
-        try:
-            s = DepthSettings.from_widgets(v)
-            r = cache.depth_maps(s)
-        except ValueError as e:
-            page.error(e)
-            r = None
+        s, r = computed(DepthSettings, v, cache.depth_maps)
         if r is not None:
             conn = option_label("conn", s.connection, page.lang)
             m1, m2 = st.columns(2)
@@ -69,12 +75,7 @@ with tabs["variants"]:
         if not chosen:
             st.info(tr("page5.pick_variant"))
         else:
-            try:
-                s = VariantSettings.from_widgets(v)
-                r = cache.variant_curves(s)
-            except ValueError as e:
-                page.error(e)
-                r = None
+            s, r = computed(VariantSettings, v, cache.variant_curves)
             if r is not None:
                 names = {c: option_label("vars", c, page.lang) for c in s.variants}
                 bad = [names[c] for c in s.variants if not r["finite"][c]]
@@ -93,12 +94,7 @@ with tabs["memory"]:
     if tabs["memory"].open:
         v = widgets(("erho", "nonlin"))
         v |= widgets(("eT", "eH", "escale", "seed"))
-        try:
-            s = MemorySettings.from_widgets(v)
-            r = cache.memory_curves(s)
-        except ValueError as e:
-            page.error(e)
-            r = None
+        s, r = computed(MemorySettings, v, cache.memory_curves)
         if r is not None:
             if s.rho >= 1:
                 st.info(tr("page5.rho_ge1"))
@@ -118,13 +114,7 @@ with tabs["teacher"]:
     if tabs["teacher"].open:
         v = widgets(("tsteps", "tT", "tH", "tlr", "seed"))
         st.markdown(tr("page5.model"))
-        try:
-            s = TeacherSettings.from_widgets(v)
-            with st.spinner(tr("page5.training")):
-                r = cache.teacher_runs(s)
-        except ValueError as e:
-            page.error(e)
-            r = None
+        s, r = computed(TeacherSettings, v, cache.teacher_runs, wait="page5.training")
         if r is not None:
             st.markdown(tr("page5.edges"))
             modes = {m: tr(f"page5.mode.{m}") for m in ("teacher", "free")}
