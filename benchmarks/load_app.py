@@ -50,6 +50,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import browser_support as bs  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_proto import child_pids, tree_rss_mb  # noqa: E402  (one copy of the /proc readers)
+
 
 def p95(xs: list[float]) -> float:
     """Nearest-rank 95th percentile."""
@@ -57,39 +60,7 @@ def p95(xs: list[float]) -> float:
     return s[max(0, math.ceil(0.95 * len(s)) - 1)]
 
 
-# ---------------------------------------------------------------- server memory (Linux /proc)
-def _children(pid: int) -> list[int]:
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(c) for c in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
-def tree_rss_mb(pid: int) -> float | None:
-    """VmRSS of `pid` and all its descendants in MB (None when /proc cannot tell, e.g. not Linux)."""
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])  # kB
-        except OSError:
-            if p == pid:
-                return None
-            continue
-        todo += _children(p)
-    return total / 1024
-
-
+# ---------------------------------------------------------------- server CPU (Linux /proc)
 def tree_cpu_s(pid: int, exclude: int | None = None) -> float:
     """User + system CPU seconds of `pid` and its descendants (without the subtree of `exclude`)."""
     hz = os.sysconf("SC_CLK_TCK")
@@ -105,7 +76,7 @@ def tree_cpu_s(pid: int, exclude: int | None = None) -> float:
             total += (int(fields[11]) + int(fields[12])) / hz  # utime, stime
         except (OSError, IndexError, ValueError):
             continue
-        todo += _children(p)
+        todo += child_pids(p)
     return total
 
 

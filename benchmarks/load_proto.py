@@ -127,7 +127,8 @@ def pct(xs: list[float], q: float) -> float | None:
 
 
 # ---------------------------------------------------------------- server CPU and memory (Linux /proc)
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """The direct children of `pid` (Linux /proc; [] elsewhere)."""
     out = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
@@ -144,7 +145,7 @@ def _tree(pid: int) -> list[int]:
         p = todo.pop()
         if p not in seen:
             seen.append(p)
-            todo += _children(p)
+            todo += child_pids(p)
     return seen
 
 
