@@ -19,7 +19,6 @@ import numpy as np
 import streamlit as st
 
 from . import checkpoint, data, experiments
-from .cells._loop import single_thread
 from .experiments import clipping as exp_clip
 from .experiments import flow as exp_flow
 from .experiments import gates as exp_gates
@@ -76,8 +75,7 @@ def jacobian(s: FlowSettings, t: int) -> dict:
 def graph(s: FlowSettings) -> dict:
     """The unrolled graph's data: a view of the same Flow as the curves."""
     params, fl = flow(s)
-    with single_thread():  # its Jacobian SVDs: one BLAS thread (several were 15× slower here)
-        return exp_graph.graph_data(fl, params, s.loss)
+    return exp_graph.graph_data(fl, params, s.loss)
 
 
 @st.cache_data(max_entries=16, ttl=TTL, show_spinner=False, hash_funcs=_KEY)

@@ -294,25 +294,29 @@ def new_seed(key: str = "seed") -> None:
     st.session_state[key] = int(np.random.default_rng().integers(0, 100_000))
 
 
+def _open_jacobian(step: int, cell: str | None = None) -> None:
+    """Switch page 1 to the Jacobian tab at `step` (and `cell`); the values reach the URL on the next run."""
+    st.session_state["jstep"] = step
+    if cell is not None:
+        st.session_state["jcell"] = cell
+    st.session_state["view"] = option_label("view", "jacobian", st.session_state.get("lang", "en"))
+    st.session_state["_gf_picked"] = True
+
+
 def open_picked_node() -> None:
     """Page 1's graph-click callback: the clicked node's step opens its Jacobian (the graph's cell is jcell)."""
     t = picked_node(st.session_state.get("fig_graph"), st.session_state.get("_gf_curve_T", 1))
     if t is not None:
-        st.session_state["jstep"] = t
-        st.session_state["view"] = option_label("view", "jacobian", st.session_state.get("lang", "en"))
-        st.session_state["_gf_picked"] = True
+        _open_jacobian(t)
 
 
 def open_picked_jacobian() -> None:
     """Page 1's chart-click callback: open the clicked step's Jacobian (drawn steps only, see picked_point)."""
     picked = picked_point(st.session_state.get("fig_curves"), st.session_state.get("_gf_curve_T", 1))
     if picked:
-        st.session_state["jstep"] = picked[0]
         names = st.session_state.get("_gf_curve_cells", [])
-        if picked[1] is not None and 0 <= picked[1] < len(names):
-            st.session_state["jcell"] = names[picked[1]]
-        st.session_state["view"] = option_label("view", "jacobian", st.session_state.get("lang", "en"))
-        st.session_state["_gf_picked"] = True
+        k = picked[1]
+        _open_jacobian(picked[0], names[k] if k is not None and 0 <= k < len(names) else None)
 
 
 def sidebar(page: Page) -> None:

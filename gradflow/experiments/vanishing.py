@@ -102,28 +102,33 @@ def run_sizes(s: VanishingSettings, cells: tuple, sentence_len: int, model_H: di
     return T, H_of
 
 
-def picked_point(event, T: int) -> tuple[int, int | None] | None:
-    """(step, curve number) of a click on the gradient chart, or None.
-
-    event: Streamlit's plotly selection state ({"selection": {"points": [...]}}).
-    A forged event may carry anything: only an integer step 0 … T−1 is taken.
-    """
-    pts = ((event or {}).get("selection") or {}).get("points") or [] if isinstance(event, dict) else []
-    if not pts or not isinstance(pts[0], dict):
+def _first_point(event) -> dict | None:
+    """The first selected point of Streamlit's plotly selection state ({"selection": {"points": [...]}})."""
+    if not isinstance(event, dict) or not isinstance(event.get("selection"), dict):
         return None
-    x, k = pts[0].get("x"), pts[0].get("curve_number")
+    pts = event["selection"].get("points") or []
+    return pts[0] if pts and isinstance(pts[0], dict) else None
+
+
+def _step(x, T: int) -> int | None:
+    """x as a drawn step 0 … T−1, or None (a forged event may carry anything)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= T - 1 or x != int(x):
         return None
-    return int(x), (k if isinstance(k, int) and not isinstance(k, bool) else None)
+    return int(x)
+
+
+def picked_point(event, T: int) -> tuple[int, int | None] | None:
+    """(step, curve number) of a click on the gradient chart, or None."""
+    pt = _first_point(event)
+    t = None if pt is None else _step(pt.get("x"), T)
+    if t is None:
+        return None
+    k = pt.get("curve_number")
+    return t, (k if isinstance(k, int) and not isinstance(k, bool) else None)
 
 
 def picked_node(event, T: int) -> int | None:
     """The step of a click on the unrolled graph (its node traces carry customdata [t, norm]), or None."""
-    pts = ((event or {}).get("selection") or {}).get("points") or [] if isinstance(event, dict) else []
-    if not pts or not isinstance(pts[0], dict):
-        return None
-    cd = pts[0].get("customdata")
-    t = cd[0] if isinstance(cd, (list, tuple)) and cd else None
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= T - 1 or t != int(t):
-        return None
-    return int(t)
+    pt = _first_point(event)
+    cd = None if pt is None else pt.get("customdata")
+    return _step(cd[0], T) if isinstance(cd, (list, tuple)) and cd else None
