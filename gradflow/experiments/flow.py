@@ -233,12 +233,11 @@ def spectrum(s: FlowSettings, params: dict) -> dict:
     names = checks.GATES[s.cell] if s.cell != "rnn" else ("W",)
     eig = {f"{s.cell.upper()} {n}": spectral.eigenvalues(b) for n, b in zip(names, blocks)}
     with single_thread():
-        sig = max(float(spectral.singular_values(b)[0]) for b in blocks)
         K = min(len(s.sentence) or s.T, 200)
         powers = ({f"{s.cell.upper()} {names[0]}": spectral.matrix_power_norms(blocks[0], K)}
                   if blocks[0].shape[0] <= POWERS_MAX_H else {})
-    return {"eig": eig, "rho_meas": float(max(np.max(np.abs(e)) for e in eig.values())), "sigma_max": sig,
-            "powers": powers}
+    return {"eig": eig, "rho_meas": float(max(np.max(np.abs(e)) for e in eig.values())),
+            "sigma_max": sigma_max(params), "powers": powers}
 
 
 def sigma_max(params: dict) -> float:
