@@ -12,7 +12,6 @@ summaries in `st.cache_data`. The computations themselves are in
 
 from __future__ import annotations
 
-import threading
 from dataclasses import astuple
 
 import numpy as np
@@ -151,19 +150,6 @@ def find_word(split: str, word: str) -> tuple[int, ...]:
 def ptb_status() -> tuple[bool, str]:
     """(available, reason) of the PTB data, checked once per TTL."""
     return data.ptb_status()
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def prefetch_ptb() -> threading.Thread:
-    """Read the PTB splits once per server process in a background thread.
-
-    A lecture starts on the home page; by the time the gates or training page
-    is opened, its first visit no longer waits for the three splits (data's
-    own cache holds them). Errors are left to the pages (ptb_status).
-    """
-    thread = threading.Thread(target=data.ptb_status, name="gradflow-ptb-prefetch", daemon=True)
-    thread.start()
-    return thread
 
 
 # -- page 4: training --------------------------------------------------------------

@@ -357,8 +357,7 @@ def start(name: str, params: Sequence[Param] = ()) -> Page:
     st.set_page_config(page_title=f"gradflow · {i18n.t(name + '.title', _lang_guess(raw))}",
                        layout="wide", initial_sidebar_state="collapsed" if present else "expanded")
     sidebar(page)
-    cache.prefetch_ptb()  # once per server: the PTB pages then open without reading the splits
-    warmup.start()  # once per server: every page's default view and every preset, computed in the background
+    warmup.start()  # once per server, in the background: the PTB splits, every page's default view and preset
     restored = {k: v for k, v in restored.items() if k not in st.query_params}
     if restored:
         # Rerun now, before the page computes anything, so that links copied

@@ -18,7 +18,7 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
-from . import cache, page_params
+from . import cache, data, page_params
 from .experiments import clipping as exp_clip
 from .experiments import depth as exp_depth
 from .experiments import shipped
@@ -100,7 +100,9 @@ def plan() -> list:
 
 
 def _run(items) -> None:
-    cache.ptb_status()  # reads the PTB splits (data's own cache) for the gates and training pages
+    data.ptb_status()  # reads the PTB splits into data's own cache, for the gates and training pages
+    if not items:
+        return
     for c in ("lstm", "gru", "rnn"):  # the shipped models: read once, shared by every page
         if shipped.model_path(c):
             try:
@@ -116,14 +118,14 @@ def _run(items) -> None:
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
-def start() -> threading.Thread | None:
+def start() -> threading.Thread:
     """Start the warm-up once per server process (the first page load); returns its thread.
 
-    GRADFLOW_WARMUP=0 switches it off (the test suite does: its sessions patch the caches).
+    It always reads the PTB splits; GRADFLOW_WARMUP=0 leaves out everything that goes through
+    Streamlit's caches (the test suite does: its sessions patch those caches).
     """
-    if os.environ.get("GRADFLOW_WARMUP", "1") == "0":
-        return None
-    thread = threading.Thread(target=_run, args=(plan(),), name="gradflow-warmup", daemon=True)
+    items = [] if os.environ.get("GRADFLOW_WARMUP", "1") == "0" else plan()
+    thread = threading.Thread(target=_run, args=(items,), name="gradflow-warmup", daemon=True)
     add_script_run_ctx(thread)  # Streamlit's caches expect a script context
     thread.start()
     return thread

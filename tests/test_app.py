@@ -288,19 +288,19 @@ def test_home_page_reads_ptb_in_the_background():
     """The first page of a server starts one thread that fills data's split cache for the PTB pages."""
     import time
 
-    from gradflow import cache, data
+    from gradflow import data, warmup
 
     if not data.ptb_status()[0]:
         pytest.skip("the PTB data is not available")
-    cache.prefetch_ptb.clear()  # as in a new server process
+    warmup.start.clear()  # as in a new server process
     data._load_split.cache_clear()
     ok(open_page())  # the home page itself reads no PTB
     deadline = time.monotonic() + 60
     while data._load_split.cache_info().currsize < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert data._load_split.cache_info().currsize == 3  # train, valid, test
-    thread = cache.prefetch_ptb()
-    assert thread.name == "gradflow-ptb-prefetch" and cache.prefetch_ptb() is thread
+    thread = warmup.start()
+    assert thread.name == "gradflow-warmup" and warmup.start() is thread
 
 
 def test_the_warm_up_covers_every_page_default_and_every_preset():
